@@ -1,0 +1,1 @@
+"""Transport layer: FastAPI app, GraphQL schema, authentication at the edge, CLI."""

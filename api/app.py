@@ -1,0 +1,113 @@
+"""FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.auth.authenticate import Authenticator
+from api.auth.keys import SigningKeys
+from api.auth.tokens import BondfireTokens, ExternalIssuer
+from api.graphql.router import CommittingGraphQLRouter, build_context
+from api.graphql.schema import build_schema
+from api.logging import configure_logging
+from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.settings import Settings
+from domain.shared.database import create_engine, create_session_factory
+from migrations.runner import is_current
+
+
+class DatabaseNotMigrated(RuntimeError):
+    pass
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    """Build the app. Tests pass their own session factory (bound to a rolled-back transaction)."""
+    settings = settings or Settings()
+    if configure_logs:
+        configure_logging(settings.log_level, settings.log_format)
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.database_url)
+    keys = SigningKeys.load_or_create(settings.keys_dir)
+    tokens = BondfireTokens(
+        keys, issuer=settings.token_issuer, audience=settings.token_audience,
+        ttl_seconds=settings.access_token_ttl_seconds, leeway=settings.clock_skew_seconds,
+    )
+    external = None
+    if settings.oidc_enabled:
+        assert settings.oidc_issuer and settings.oidc_client_id
+        external = ExternalIssuer(
+            settings.oidc_issuer, settings.oidc_audience or settings.oidc_client_id,
+            leeway=settings.clock_skew_seconds,
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not await is_current(engine):
+            raise DatabaseNotMigrated("database is not migrated: run `bondfire db upgrade`")
+        yield
+        if external is not None:
+            await external.aclose()
+        if owns_engine:
+            await engine.dispose()
+
+    app = FastAPI(title="Bondfire", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or create_session_factory(engine)
+    app.state.tokens = tokens
+    app.state.external_issuer = external
+    app.state.authenticator = Authenticator(
+        tokens, external, jit_provisioning=settings.oidc_jit_provisioning
+    )
+
+    graphql = CommittingGraphQLRouter(
+        build_schema(settings),
+        context_getter=build_context,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        allow_queries_via_get=False,
+    )
+    app.include_router(graphql, prefix="/graphql")
+    if settings.oidc_enabled:
+        from api.auth.oidc import oidc_router
+
+        app.include_router(oidc_router(settings), prefix="/auth")
+
+    @app.get("/.well-known/jwks.json", include_in_schema=False)
+    async def jwks() -> dict[str, object]:
+        return keys.public_jwks()
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            migrated = await is_current(engine)
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        if not migrated:
+            return JSONResponse({"status": "unavailable", "database": "not migrated"}, 503)
+        return JSONResponse({"status": "ready"})
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+            allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["authorization", "content-type"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""The GraphQL transport: schema assembled from one module per context."""

@@ -1,0 +1,177 @@
+from datetime import date, datetime
+from typing import Annotated, Self
+
+import strawberry
+from strawberry import relay
+
+from api.graphql.context import Info
+from api.graphql.errors import UserError
+from domain.identity import models, policies
+from domain.identity.errors import IdentityErrorCode
+from domain.shared.errors import Problem
+
+Role = strawberry.enum(models.Role, description="What a member may do. Everyone has MEMBER.")
+AccountKind = strawberry.enum(models.AccountKind)
+EmployeeBand = strawberry.enum(models.EmployeeBand, description="Employee count band.")
+LifecycleStage = strawberry.enum(models.LifecycleStage)
+TouchTier = strawberry.enum(models.TouchTier, description="How the vendor serves this account.")
+MemberStatus = strawberry.enum(models.MemberStatus)
+TokenScope = strawberry.enum(models.TokenScope, description="READ: queries only; WRITE: mutations too.")
+IdentityErrorCodeEnum = strawberry.enum(IdentityErrorCode, name="IdentityErrorCode")
+
+
+@strawberry.type(name="IdentityUserError")
+class IdentityUserError(UserError):
+    code: IdentityErrorCodeEnum
+
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> list["IdentityUserError"]:
+        return [cls(field=p.field, message=p.message, code=IdentityErrorCode(p.code)) for p in problems]
+
+
+@strawberry.type(name="Account", description="A customer company, or the vendor's own organisation.")
+class AccountNode(relay.Node):
+    id: relay.NodeID[int]
+    kind: AccountKind
+    name: str
+    domain: str | None
+    industry: str | None
+    employee_band: EmployeeBand | None
+    region: str | None
+    created_at: datetime
+    model: strawberry.Private[models.Account]
+
+    @classmethod
+    def from_model(cls, account: models.Account) -> Self:
+        return cls(
+            id=account.id, kind=account.kind, name=account.name, domain=account.domain,
+            industry=account.industry, employee_band=account.employee_band,
+            region=account.region, created_at=account.created_at, model=account,
+        )
+
+    @strawberry.field(description="Staff only; null for others.")
+    def lifecycle_stage(self, info: Info) -> LifecycleStage | None:
+        actor = info.context.require_actor()
+        return self.model.lifecycle_stage if policies.can_view_account_internals(actor, self.model) else None
+
+    @strawberry.field(description="Staff only; null for others.")
+    def tier(self, info: Info) -> TouchTier | None:
+        actor = info.context.require_actor()
+        return self.model.tier if policies.can_view_account_internals(actor, self.model) else None
+
+    @strawberry.field(description="The CSM who owns this account. Staff only; null for others.")
+    async def owner_csm(self, info: Info) -> Annotated["MemberNode", strawberry.lazy("api.graphql.identity.types")] | None:
+        actor = info.context.require_actor()
+        if self.model.owner_csm_id is None or not policies.can_view_account_internals(actor, self.model):
+            return None
+        member = await info.context.identity.member_by_id.load(self.model.owner_csm_id)
+        return MemberNode.from_model(member) if member else None
+
+    @strawberry.field(
+        description="Accounts this one declared as competitors. Visible to its own members and "
+        "staff; null for others. Competition is symmetric: either side declaring it counts."
+    )
+    async def competitors(self, info: Info) -> list["AccountNode"] | None:
+        actor = info.context.require_actor()
+        if not policies.can_view_competitors(actor, self.model):
+            return None
+        ids = await info.context.identity.competitor_ids_by_account_id.load(self.model.id)
+        accounts = await info.context.identity.account_by_id.load_many(ids)
+        return [AccountNode.from_model(a) for a in accounts if a is not None]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Self | None]:
+        actor = info.context.require_actor()
+        ids = [int(i) if i.isdigit() else 0 for i in node_ids]
+        accounts = await info.context.identity.account_by_id.load_many(ids)
+        return [
+            cls.from_model(a) if a is not None and policies.can_view_account(actor, a) else None
+            for a in accounts
+        ]
+
+
+@strawberry.type(name="Member", description="A person in the community.")
+class MemberNode(relay.Node):
+    id: relay.NodeID[int]
+    handle: str = strawberry.field(description="Unique, for @mentions.")
+    name: str
+    title: str | None
+    timezone: str | None = strawberry.field(description="IANA time zone, e.g. Europe/Berlin.")
+    products_used: list[str]
+    using_product_since: date | None
+    avatar_url: str | None
+    bio: str | None
+    status: MemberStatus
+    roles: list[Role]
+    created_at: datetime
+    model: strawberry.Private[models.Member]
+
+    @classmethod
+    def from_model(cls, member: models.Member) -> Self:
+        return cls(
+            id=member.id, handle=member.handle, name=member.name, title=member.title,
+            timezone=member.timezone, products_used=list(member.products_used),
+            using_product_since=member.using_product_since, avatar_url=member.avatar_url,
+            bio=member.bio, status=member.status, roles=sorted(member.roles),
+            created_at=member.created_at, model=member,
+        )
+
+    @strawberry.field(description="Visible to the member, colleagues at their account and staff.")
+    def email(self, info: Info) -> str | None:
+        actor = info.context.require_actor()
+        return self.model.email if policies.can_view_member_contact(actor, self.model) else None
+
+    @strawberry.field(
+        description="The member's company. Null when you may not see it: a customer's name is "
+        "only shown to its own people and staff."
+    )
+    async def account(self, info: Info) -> AccountNode | None:
+        actor = info.context.require_actor()
+        account = await info.context.identity.account_by_id.load(self.model.account_id)
+        if account is None or not policies.can_view_account(actor, account):
+            return None
+        return AccountNode.from_model(account)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Self | None]:
+        actor = info.context.require_actor()
+        ids = [int(i) if i.isdigit() else 0 for i in node_ids]
+        members = await info.context.identity.member_by_id.load_many(ids)
+        return [
+            cls.from_model(m) if m is not None and policies.can_view_member(actor, m) else None
+            for m in members
+        ]
+
+
+@strawberry.type(name="ApiToken", description="A personal API token. The secret is never shown again.")
+class ApiTokenType:
+    id: relay.GlobalID
+    name: str
+    prefix: str = strawberry.field(description="The first characters, to tell tokens apart.")
+    scopes: list[TokenScope]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, token: models.ApiToken) -> Self:
+        return cls(
+            id=relay.GlobalID("ApiToken", str(token.id)), name=token.name, prefix=token.prefix,
+            scopes=[models.TokenScope(s) for s in token.scopes], created_at=token.created_at,
+            expires_at=token.expires_at, last_used_at=token.last_used_at, revoked_at=token.revoked_at,
+        )
+
+
+@strawberry.type(name="MemberConnection")
+class MemberConnection(relay.Connection[MemberNode]):
+    pass
+
+
+@strawberry.type(name="AccountConnection")
+class AccountConnection(relay.Connection[AccountNode]):
+    pass

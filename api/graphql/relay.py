@@ -1,0 +1,52 @@
+"""Relay connections over keyset pages."""
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from domain.shared.pagination import Page, PageRequest
+
+N = TypeVar("N")
+M = TypeVar("M")
+
+
+def page_request(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    return PageRequest(first=first, after=after, last=last, before=before)
+
+
+def to_connection(
+    connection_type: type[relay.Connection[N]], page: Page[M], convert: Callable[[M], N]
+) -> relay.Connection[N]:
+    edges = [
+        relay.Edge(cursor=cursor, node=convert(item))
+        for item, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return connection_type(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )
+
+
+def decode_id(global_id: relay.GlobalID, expected_type: str, field: Sequence[str]) -> int:
+    """The database id behind a global id of the expected type, or a not-found domain error."""
+    from domain.shared.errors import DomainError
+
+    if global_id.type_name != expected_type or not global_id.node_id.isdigit():
+        raise DomainError(f"{expected_type} not found", code="NOT_FOUND", field=list(field))
+    return int(global_id.node_id)
+
+
+def node_ids(ids: Any) -> list[int]:
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
+__all__ = ["decode_id", "page_request", "strawberry", "to_connection"]

@@ -1,0 +1,64 @@
+"""The schema, assembled from one query and one mutation type per context."""
+
+from functools import partial
+from typing import Any
+
+from graphql import GraphQLError
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from api.graphql.errors import ErrorMapping
+from api.graphql.identity.mutations import IdentityMutations
+from api.graphql.identity.queries import IdentityQueries
+from api.graphql.identity.types import IdentityUserError
+from api.graphql.limits import cost_limit_rule
+from api.settings import Settings
+
+
+class BondfireSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors are the client's business; ErrorMapping logs the unexpected ones."""
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+
+    # Declared per build: strawberry's relay.node() field is bound to the schema it is built in.
+    @strawberry.type
+    class Query(IdentityQueries):
+        node: relay.Node | None = relay.node(
+            description="Any object by its global id; null if you may not see it."
+        )
+        nodes: list[relay.Node | None] = relay.node(
+            description="Objects by global ids, in order; null where you may not see one."
+        )
+
+    @strawberry.type
+    class Mutation(IdentityMutations):
+        pass
+
+    extensions: list = [  # type: ignore[type-arg]
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(AddValidationRules, [cost_limit_rule(settings.max_query_cost)]),
+        ErrorMapping,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return BondfireSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        types=[IdentityUserError],
+        config=StrawberryConfig(relay_max_results=100),
+    )

@@ -1,0 +1,1 @@
+"""Business rules, one package per bounded context. Never imports FastAPI or strawberry."""

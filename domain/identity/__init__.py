@@ -1,0 +1,1 @@
+"""Identity: accounts, members, roles, tokens, competitor relations."""

@@ -1,0 +1,182 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.shared.models import Base, Id, TimestampMixin, UTCDateTime
+
+
+class AccountKind(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    VENDOR = "VENDOR"  # the vendor's own organisation: home of staff members
+
+
+class EmployeeBand(StrEnum):
+    B1_50 = "B1_50"
+    B51_200 = "B51_200"
+    B201_1000 = "B201_1000"
+    B1001_5000 = "B1001_5000"
+    B5001_PLUS = "B5001_PLUS"
+
+
+class LifecycleStage(StrEnum):
+    ONBOARDING = "ONBOARDING"
+    ADOPTION = "ADOPTION"
+    RENEWAL = "RENEWAL"
+    EXPANSION = "EXPANSION"
+    AT_RISK = "AT_RISK"
+    CHURNED = "CHURNED"
+
+
+class TouchTier(StrEnum):
+    HIGH_TOUCH = "HIGH_TOUCH"
+    LOW_TOUCH = "LOW_TOUCH"
+    TECH_TOUCH = "TECH_TOUCH"
+
+
+class Role(StrEnum):
+    MEMBER = "MEMBER"
+    MODERATOR = "MODERATOR"
+    CSM = "CSM"
+    MARKETING = "MARKETING"
+    PRODUCT = "PRODUCT"
+    ADMIN = "ADMIN"
+
+
+# Roles only the vendor's own people may hold. A customer can moderate the forum, nothing more.
+STAFF_ROLES = frozenset({Role.CSM, Role.MARKETING, Role.PRODUCT, Role.ADMIN})
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    DEACTIVATED = "DEACTIVATED"
+
+
+def _enum(enum: type[StrEnum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK: adding a value is a one-line migration on both DBs.
+    return Enum(enum, name=name, native_enum=False, length=32, create_constraint=True)
+
+
+account_competitors = Table(
+    "account_competitors",
+    Base.metadata,
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("competitor_id", ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    CheckConstraint("account_id <> competitor_id", name="not_self"),
+)
+
+
+class Account(TimestampMixin, Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind, "account_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(String(253), unique=True)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    employee_band: Mapped[EmployeeBand | None] = mapped_column(_enum(EmployeeBand, "employee_band"))
+    region: Mapped[str | None] = mapped_column(String(50))
+    lifecycle_stage: Mapped[LifecycleStage | None] = mapped_column(
+        _enum(LifecycleStage, "lifecycle_stage")
+    )
+    tier: Mapped[TouchTier | None] = mapped_column(_enum(TouchTier, "touch_tier"))
+    owner_csm_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+
+    competitors: Mapped[list["Account"]] = relationship(
+        secondary=account_competitors,
+        primaryjoin=lambda: Account.id == account_competitors.c.account_id,
+        secondaryjoin=lambda: Account.id == account_competitors.c.competitor_id,
+        lazy="raise",
+    )
+
+
+class Member(TimestampMixin, Base):
+    __tablename__ = "members"
+    __table_args__ = (Index("ix_members_name_id", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    handle: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    products_used: Mapped[list[str]] = mapped_column(JSON, default=list)
+    using_product_since: Mapped[date | None] = mapped_column(Date)
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    bio: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MemberStatus] = mapped_column(
+        _enum(MemberStatus, "member_status"), default=MemberStatus.ACTIVE
+    )
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")
+    role_rows: Mapped[list["MemberRole"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", back_populates="member"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset({Role.MEMBER, *(row.role for row in self.role_rows)})
+
+
+class MemberRole(Base):
+    """Roles beyond MEMBER, which everyone has."""
+
+    __tablename__ = "member_roles"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+
+    member: Mapped[Member] = relationship(back_populates="role_rows", lazy="raise")
+
+
+class ExternalIdentity(TimestampMixin, Base):
+    """A login at an OpenID Connect issuer, bound to one member by (issuer, subject)."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TokenScope(StrEnum):
+    READ = "READ"
+    WRITE = "WRITE"
+
+
+class ApiToken(TimestampMixin, Base):
+    """A personal API token for integrations. Only a SHA-256 of the secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists so people can tell tokens apart
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,104 @@
+"""Keyset (cursor) pagination: stable under inserts, constant cost per page whatever its depth."""
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from domain.shared.errors import BadRequest
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+    @property
+    def size(self) -> int:
+        if self.first is not None and self.last is not None:
+            raise BadRequest("pass either `first` or `last`, not both")
+        size = self.last if self.backwards else self.first
+        if size is None:
+            return DEFAULT_PAGE_SIZE
+        if not 0 <= size <= MAX_PAGE_SIZE:
+            raise BadRequest(f"page size must be between 0 and {MAX_PAGE_SIZE}, got {size}")
+        return size
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest("cursor is not valid") from error
+    if not isinstance(values, list) or len(values) != width:
+        raise BadRequest("cursor is not valid for this list")
+    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+        raise BadRequest("cursor is not valid")
+    return values
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[tuple[T]],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    key_of: Callable[[T], Sequence[Any]],
+    request: PageRequest,
+) -> Page[T]:
+    """Page through `statement` ordered by `keys` (the last key must be unique, e.g. the id).
+
+    Keys must hold strings or integers so that cursors survive a JSON round trip.
+    """
+    size = request.size
+    key_tuple = tuple_(*keys)
+    if request.after is not None:
+        statement = statement.where(key_tuple > tuple_(*decode_cursor(request.after, len(keys))))
+    if request.before is not None:
+        statement = statement.where(key_tuple < tuple_(*decode_cursor(request.before, len(keys))))
+    if request.backwards:
+        statement = statement.order_by(*(key.desc() for key in keys))
+    else:
+        statement = statement.order_by(*keys)
+    rows = list((await session.scalars(statement.limit(size + 1))).all())
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if request.backwards:
+        rows.reverse()
+        has_next, has_previous = request.before is not None, has_more
+    else:
+        has_next, has_previous = has_more, request.after is not None
+    return Page(
+        items=rows,
+        cursors=[encode_cursor(key_of(row)) for row in rows],
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+    )

@@ -1,0 +1,118 @@
+from domain.identity.models import Role
+from tests.support.factories import create_account, create_member, create_vendor
+from tests.support.graphql import bearer, error_codes, gql
+
+VIEWER = """
+query { viewer { id handle name email roles account { id name tier competitors { name } } } }
+"""
+
+MEMBERS = """
+query Members($first: Int, $after: String, $last: Int, $before: String) {
+  members(first: $first, after: $after, last: $last, before: $before) {
+    edges { cursor node { id name email roles account { name } } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+NODE = "query Node($id: ID!) { node(id: $id) { id ... on Member { name email } ... on Account { name tier } } }"
+
+
+async def test_viewer_is_null_without_credentials(client):
+    body = await gql(client, VIEWER)
+    assert body == {"data": {"viewer": None}}
+
+
+async def test_viewer_with_bad_token_is_unauthenticated(client):
+    body = await gql(client, VIEWER, token="not-a-jwt")
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert body["data"] == {"viewer": None}
+
+
+async def test_viewer_shows_member_account_and_roles(app, client, session):
+    # given
+    acme = await create_account(session, name="Acme", tier="HIGH_TOUCH")
+    rival = await create_account(session, name="Rival")
+    casey = await create_member(session, acme, roles={Role.MODERATOR}, name="Casey")
+    await session.commit()
+    await gql(
+        client,
+        "mutation($i: SetAccountCompetitorsInput!) { setAccountCompetitors(input: $i) { userErrors { code } } }",
+        {"i": {"accountId": _gid("Account", acme.id), "competitorIds": [_gid("Account", rival.id)]}},
+        token=bearer(app, casey),
+    )
+    # when
+    body = await gql(client, VIEWER, token=bearer(app, casey))
+    # then
+    viewer = body["data"]["viewer"]
+    assert viewer["name"] == "Casey"
+    assert viewer["email"] == casey.email
+    assert viewer["roles"] == ["MEMBER", "MODERATOR"]
+    assert viewer["account"]["name"] == "Acme"
+    assert viewer["account"]["tier"] is None  # internal segmentation is staff-only
+    assert viewer["account"]["competitors"] == [{"name": "Rival"}]
+
+
+async def test_member_list_pages_forward_and_back_with_constant_statements(app, client, session, statements):
+    # given
+    vendor = await create_vendor(session)
+    admin = await create_member(session, vendor, roles={Role.ADMIN}, name="A admin")
+    for i in range(3):
+        account = await create_account(session)
+        for j in range(5):
+            await create_member(session, account, name=f"M {i}-{j}")
+    await session.commit()
+    token = bearer(app, admin)
+
+    # when: small and large pages
+    statements.reset()
+    small = await gql(client, MEMBERS, {"first": 2}, token=token)
+    small_count = statements.count
+    statements.reset()
+    large = await gql(client, MEMBERS, {"first": 16}, token=token)
+    large_count = statements.count
+
+    # then
+    assert len(small["data"]["members"]["edges"]) == 2
+    assert len(large["data"]["members"]["edges"]) == 16
+    assert small_count == large_count, (small_count, large_count)
+    names = [e["node"]["name"] for e in large["data"]["members"]["edges"]]
+    assert names == sorted(names)
+
+    # walking forward and back over cursors returns the same items
+    page1 = small["data"]["members"]
+    page2 = (await gql(client, MEMBERS, {"first": 2, "after": page1["pageInfo"]["endCursor"]}, token=token))["data"]["members"]
+    back = (await gql(client, MEMBERS, {"last": 2, "before": page2["pageInfo"]["startCursor"]}, token=token))["data"]["members"]
+    assert [e["node"]["id"] for e in back["edges"]] == [e["node"]["id"] for e in page1["edges"]]
+    assert page2["pageInfo"]["hasPreviousPage"] is True
+
+
+async def test_page_size_over_100_is_a_coded_error(app, client, session):
+    account = await create_account(session)
+    member = await create_member(session, account)
+    await session.commit()
+    body = await gql(client, MEMBERS, {"first": 101}, token=bearer(app, member))
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_other_accounts_private_data_is_hidden(app, client, session):
+    # given two customers
+    a = await create_account(session, name="A Corp")
+    b = await create_account(session, name="B Corp")
+    alice = await create_member(session, a, name="Alice")
+    bob = await create_member(session, b, name="Bob")
+    await session.commit()
+    token = bearer(app, alice)
+    # when alice looks at bob and at B's account
+    bob_node = (await gql(client, NODE, {"id": _gid("Member", bob.id)}, token=token))["data"]["node"]
+    b_node = (await gql(client, NODE, {"id": _gid("Account", b.id)}, token=token))["data"]["node"]
+    # then she sees bob's public profile, not his e-mail; B's account is "not found"
+    assert bob_node["name"] == "Bob"
+    assert bob_node["email"] is None
+    assert b_node is None
+
+
+def _gid(type_name: str, id: int) -> str:
+    import base64
+
+    return base64.b64encode(f"{type_name}:{id}".encode()).decode()
