@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=3000, ge=100)
-    max_query_cost: int = Field(default=50_000, ge=100)
+    max_query_cost: int = Field(default=20_000, ge=100)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
 
     @field_validator("database_url")

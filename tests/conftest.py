@@ -59,7 +59,7 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 @pytest.fixture
 def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(
-        bind=connection, expire_on_commit=False, autoflush=False,
+        bind=connection, expire_on_commit=False,
         join_transaction_mode="create_savepoint",
     )
 

@@ -51,7 +51,7 @@ CLIENT_ERRORS = (GlobalIDValueError, NodeIDAnnotationError)
 class ErrorMapping(SchemaExtension):
     """Adds `extensions.code` to expected errors and masks unexpected ones (logged with the id)."""
 
-    def on_execute(self) -> Iterator[None]:
+    def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not result.errors:

@@ -1,6 +1,7 @@
 from domain.identity.models import Role
 from tests.support.factories import create_account, create_member, create_vendor
 from tests.support.graphql import bearer, error_codes, gql
+from tests.support.ids import global_id
 
 VIEWER = """
 query { viewer { id handle name email roles account { id name tier competitors { name } } } }
@@ -38,7 +39,7 @@ async def test_viewer_shows_member_account_and_roles(app, client, session):
     await gql(
         client,
         "mutation($i: SetAccountCompetitorsInput!) { setAccountCompetitors(input: $i) { userErrors { code } } }",
-        {"i": {"accountId": _gid("Account", acme.id), "competitorIds": [_gid("Account", rival.id)]}},
+        {"i": {"accountId": global_id("Account", acme.id), "competitorIds": [global_id("Account", rival.id)]}},
         token=bearer(app, casey),
     )
     # when
@@ -104,15 +105,9 @@ async def test_other_accounts_private_data_is_hidden(app, client, session):
     await session.commit()
     token = bearer(app, alice)
     # when alice looks at bob and at B's account
-    bob_node = (await gql(client, NODE, {"id": _gid("Member", bob.id)}, token=token))["data"]["node"]
-    b_node = (await gql(client, NODE, {"id": _gid("Account", b.id)}, token=token))["data"]["node"]
+    bob_node = (await gql(client, NODE, {"id": global_id("Member", bob.id)}, token=token))["data"]["node"]
+    b_node = (await gql(client, NODE, {"id": global_id("Account", b.id)}, token=token))["data"]["node"]
     # then she sees bob's public profile, not his e-mail; B's account is "not found"
     assert bob_node["name"] == "Bob"
     assert bob_node["email"] is None
     assert b_node is None
-
-
-def _gid(type_name: str, id: int) -> str:
-    import base64
-
-    return base64.b64encode(f"{type_name}:{id}".encode()).decode()
