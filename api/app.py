@@ -40,14 +40,18 @@ def create_app(
     engine = engine or create_engine(settings.database_url)
     keys = SigningKeys.load_or_create(settings.keys_dir)
     tokens = BondfireTokens(
-        keys, issuer=settings.token_issuer, audience=settings.token_audience,
-        ttl_seconds=settings.access_token_ttl_seconds, leeway=settings.clock_skew_seconds,
+        keys,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+        leeway=settings.clock_skew_seconds,
     )
     external = None
     if settings.oidc_enabled:
         assert settings.oidc_issuer and settings.oidc_client_id
         external = ExternalIssuer(
-            settings.oidc_issuer, settings.oidc_audience or settings.oidc_client_id,
+            settings.oidc_issuer,
+            settings.oidc_audience or settings.oidc_client_id,
             leeway=settings.clock_skew_seconds,
         )
 
@@ -79,8 +83,25 @@ def create_app(
     )
     app.include_router(graphql, prefix="/graphql")
     if settings.oidc_enabled:
+        from starlette.middleware.sessions import SessionMiddleware
+
         from api.auth.oidc import oidc_router
 
+        if not settings.session_secret:
+            raise ValueError(
+                "BONDFIRE_SESSION_SECRET must be set when OpenID Connect login is enabled:"
+                " it signs the login cookie that holds state, nonce and PKCE verifier"
+            )
+        # Only the few minutes between /auth/login and /auth/callback use this cookie.
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=settings.session_secret,
+            session_cookie="bondfire_login",
+            max_age=600,
+            path="/auth",
+            same_site="lax",
+            https_only=(settings.oidc_redirect_url or "").startswith("https://"),
+        )
         app.include_router(oidc_router(settings), prefix="/auth")
 
     @app.get("/.well-known/jwks.json", include_in_schema=False)
@@ -105,8 +126,11 @@ def create_app(
 
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
-            allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["authorization", "content-type"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -86,7 +86,9 @@ async def _too_large(send: Send, max_bytes: int) -> None:
         + str(max_bytes).encode()
         + b' bytes","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}'
     )
-    headers: list[Any] = [(b"content-type", b"application/json"),
-                          (b"content-length", str(len(body)).encode())]
+    headers: list[Any] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})

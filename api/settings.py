@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_redirect_url: str | None = None
-    oidc_audience: str | None = None  # expected `aud` of the IdP's access tokens; client id if unset
+    oidc_audience: str | None = (
+        None  # expected `aud` of the IdP's access tokens; client id if unset
+    )
     oidc_jit_provisioning: bool = True
     session_secret: str | None = None  # signs the short login cookie holding state, nonce, PKCE
 

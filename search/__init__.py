@@ -1,1 +1,1 @@
-"""Search: one index interface with Meilisearch and embedded backends (built by the search issue)."""
+"""Search: one index interface, Meilisearch and embedded backends (built by the search issue)."""

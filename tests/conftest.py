@@ -59,7 +59,8 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 @pytest.fixture
 def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(
-        bind=connection, expire_on_commit=False,
+        bind=connection,
+        expire_on_commit=False,
         join_transaction_mode="create_savepoint",
     )
 
@@ -78,14 +79,19 @@ def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def settings(database_url: str, keys_dir: Path) -> Settings:
     return Settings(
-        database_url=database_url, environment="test", keys_dir=keys_dir, log_format="console",
+        database_url=database_url,
+        environment="test",
+        keys_dir=keys_dir,
+        log_format="console",
         _env_file=None,  # type: ignore[call-arg]
     )
 
 
 @pytest.fixture
 def app(settings: Settings, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
-    return create_app(settings, engine=engine, session_factory=session_factory, configure_logs=False)
+    return create_app(
+        settings, engine=engine, session_factory=session_factory, configure_logs=False
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.tokens import BondfireTokens, ExternalIssuer, InvalidToken, unverified_issuer
 from domain.identity import credentials, repository
-from domain.identity.models import Account, Member, MemberStatus
+from domain.identity.models import Account, Member, MemberStatus, TokenScope
 from domain.identity.policies import ALL_SCOPES, Actor, actor_for
 from domain.shared.errors import DomainError, NotAuthenticated
 from domain.shared.models import utcnow
@@ -35,8 +35,8 @@ class Authenticator:
             found = await credentials.member_for_api_token(session, token, utcnow())
             if found is None:
                 raise NotAuthenticated("API token is unknown, expired or revoked")
-            member, scopes = found
-            return await _actor(session, member, scopes)
+            token_member, scopes = found
+            return await _actor(session, token_member, scopes)
         try:
             member = await self._member_for_jwt(session, token)
         except InvalidToken as error:
@@ -70,7 +70,7 @@ class Authenticator:
         raise InvalidToken("token is from an issuer this server does not trust")
 
 
-async def _actor(session: AsyncSession, member: Member, scopes: frozenset) -> Actor:  # type: ignore[type-arg]
+async def _actor(session: AsyncSession, member: Member, scopes: frozenset[TokenScope]) -> Actor:
     kind = await session.scalar(select(Account.kind).where(Account.id == member.account_id))
     assert kind is not None  # FK
     return actor_for(member, kind, scopes)

@@ -1,4 +1,4 @@
-"""Access tokens as JWTs: Bondfire's own (signed here) and an external issuer's (checked by JWKS)."""
+"""Access tokens as JWTs: Bondfire's own (signed here) and an external issuer's (via its JWKS)."""
 
 import base64
 import json
@@ -50,8 +50,9 @@ class BondfireTokens:
         return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
 
     def verify(self, token: str) -> VerifiedToken:
-        return _verify(token, self.keys.verification_set, [ALGORITHM], self.issuer,
-                       self.audience, self.leeway)
+        return _verify(
+            token, self.keys.verification_set, [ALGORITHM], self.issuer, self.audience, self.leeway
+        )
 
 
 class ExternalIssuer:
@@ -79,7 +80,9 @@ class ExternalIssuer:
         self._jwks_uri: str | None = None
 
     async def metadata(self) -> dict[str, Any]:
-        response = await self._http.get(f"{self.issuer.rstrip('/')}/.well-known/openid-configuration")
+        response = await self._http.get(
+            f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
+        )
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data

@@ -1,4 +1,4 @@
-"""The one place domain errors meet the wire: userErrors for mutations, coded GraphQL errors else."""
+"""Where domain errors meet the wire: userErrors for mutations, coded GraphQL errors otherwise."""
 
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -21,7 +21,7 @@ T = TypeVar("T")
 @strawberry.interface(description="A problem with a mutation's input. Nothing was changed.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path to the input field at fault, e.g. [\"input\", \"email\"]; null if general."
+        description='Path to the input field at fault, e.g. ["input", "email"]; null if general.'
     )
     message: str = strawberry.field(description="Human-readable; do not parse it, use `code`.")
 
@@ -74,12 +74,20 @@ class ErrorMapping(SchemaExtension):
             message = str(original)
         else:
             logger.error(
-                "unexpected error in %s", ".".join(map(str, error.path or [])) or "operation",
-                exc_info=original, extra={"request_id": request_id},
+                "unexpected error in %s",
+                ".".join(map(str, error.path or [])) or "operation",
+                exc_info=original,
+                extra={"request_id": request_id},
             )
             extensions["code"] = "INTERNAL_SERVER_ERROR"
             message = "Unexpected error. Quote the request id when reporting it."
         if request_id:
             extensions["requestId"] = request_id
-        return GraphQLError(message, nodes=error.nodes, source=error.source,
-                            positions=error.positions, path=error.path, extensions=extensions)
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
+        )

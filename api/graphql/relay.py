@@ -8,8 +8,9 @@ from strawberry import relay
 
 from domain.shared.pagination import Page, PageRequest
 
-N = TypeVar("N")
+N = TypeVar("N", bound=relay.Node)
 M = TypeVar("M")
+C = TypeVar("C", bound=relay.Connection[Any])
 
 
 def page_request(
@@ -18,9 +19,7 @@ def page_request(
     return PageRequest(first=first, after=after, last=last, before=before)
 
 
-def to_connection(
-    connection_type: type[relay.Connection[N]], page: Page[M], convert: Callable[[M], N]
-) -> relay.Connection[N]:
+def to_connection(connection_type: type[C], page: Page[M], convert: Callable[[M], Any]) -> C:
     edges = [
         relay.Edge(cursor=cursor, node=convert(item))
         for item, cursor in zip(page.items, page.cursors, strict=True)

@@ -42,7 +42,9 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
     is exactly what the response reports as done. A failed commit becomes an error response.
     """
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
         session: AsyncSession | None = getattr(request.state, "db_session", None)
         if session is None:

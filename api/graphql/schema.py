@@ -3,9 +3,8 @@
 from functools import partial
 from typing import Any
 
-from graphql import GraphQLError
-
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,

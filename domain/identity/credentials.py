@@ -62,8 +62,14 @@ async def create_api_token(
     )
     session.add(token)
     await session.flush()
-    record_audit(session, actor_member_id=actor.member_id, action="api_token.create",
-                 target_type="ApiToken", target_id=token.id, details={"scopes": token.scopes})
+    record_audit(
+        session,
+        actor_member_id=actor.member_id,
+        action="api_token.create",
+        target_type="ApiToken",
+        target_id=token.id,
+        details={"scopes": token.scopes},
+    )
     return IssuedApiToken(token=token, secret=secret)
 
 
@@ -73,8 +79,13 @@ async def revoke_api_token(session: AsyncSession, actor: Actor, token_id: int) -
         raise DomainError("token not found", code=Code.NOT_FOUND, field=["input", "id"])
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record_audit(session, actor_member_id=actor.member_id, action="api_token.revoke",
-                     target_type="ApiToken", target_id=token.id)
+        record_audit(
+            session,
+            actor_member_id=actor.member_id,
+            action="api_token.revoke",
+            target_type="ApiToken",
+            target_id=token.id,
+        )
     return token
 
 
@@ -119,8 +130,10 @@ async def member_for_login(
         member = await repository.member_by_id(session, identity.member_id)
     else:
         if not claims.email or not claims.email_verified:
-            raise DomainError("the identity provider did not vouch for an e-mail address",
-                              code=Code.EMAIL_NOT_VERIFIED)
+            raise DomainError(
+                "the identity provider did not vouch for an e-mail address",
+                code=Code.EMAIL_NOT_VERIFIED,
+            )
         member = await repository.member_by_email(session, claims.email)
         if member is None:
             member = await _provision(session, claims, jit_provisioning)
@@ -133,8 +146,14 @@ async def member_for_login(
 async def _bind_identity(session: AsyncSession, member: Member, claims: OidcClaims) -> None:
     try:
         async with session.begin_nested():
-            session.add(ExternalIdentity(member_id=member.id, issuer=claims.issuer,
-                                         subject=claims.subject, last_login_at=utcnow()))
+            session.add(
+                ExternalIdentity(
+                    member_id=member.id,
+                    issuer=claims.issuer,
+                    subject=claims.subject,
+                    last_login_at=utcnow(),
+                )
+            )
     except IntegrityError:
         # A concurrent first login of the same person bound it already; that is the same result.
         if await repository.external_identity(session, claims.issuer, claims.subject) is None:
@@ -146,12 +165,16 @@ async def _provision(session: AsyncSession, claims: OidcClaims, jit_provisioning
     domain = claims.email.rsplit("@", 1)[-1].lower()
     account = await repository.account_by_domain(session, domain)
     if not jit_provisioning or account is None:
-        raise DomainError("no Bondfire account matches this e-mail domain",
-                          code=Code.NO_MATCHING_ACCOUNT)
+        raise DomainError(
+            "no Bondfire account matches this e-mail domain", code=Code.NO_MATCHING_ACCOUNT
+        )
     try:
         async with session.begin_nested():
             return await service.create_member(
-                session, None, account=account, email=claims.email,
+                session,
+                None,
+                account=account,
+                email=claims.email,
                 name=claims.name or claims.email.split("@")[0],
             )
     except IntegrityError:

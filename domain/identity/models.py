@@ -111,7 +111,9 @@ class Member(TimestampMixin, Base):
     __table_args__ = (Index("ix_members_name_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT"), index=True
+    )
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
     handle: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -174,7 +176,9 @@ class ApiToken(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists so people can tell tokens apart
+    prefix: Mapped[str] = mapped_column(
+        String(16)
+    )  # shown in lists so people can tell tokens apart
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -39,7 +39,9 @@ class Actor:
         return TokenScope.WRITE in self.scopes
 
 
-def actor_for(member: Member, account_kind: AccountKind, scopes: frozenset[TokenScope] = ALL_SCOPES) -> Actor:
+def actor_for(
+    member: Member, account_kind: AccountKind, scopes: frozenset[TokenScope] = ALL_SCOPES
+) -> Actor:
     return Actor(
         member_id=member.id,
         account_id=member.account_id,
@@ -51,7 +53,8 @@ def actor_for(member: Member, account_kind: AccountKind, scopes: frozenset[Token
 
 # --- accounts -------------------------------------------------------------------------------
 
-def readable_accounts(actor: Actor, statement: Select[tuple[Account]]) -> Select[tuple[Account]]:
+
+def readable_accounts(actor: Actor, statement: Select[Account]) -> Select[Account]:
     """Customers see only their own company: being named as a customer needs consent."""
     if actor.is_staff:
         return statement
@@ -90,7 +93,8 @@ def can_declare_competitors(actor: Actor, account: Account) -> bool:
 
 # --- members --------------------------------------------------------------------------------
 
-def readable_members(actor: Actor, statement: Select[tuple[Member]]) -> Select[tuple[Member]]:
+
+def readable_members(actor: Actor, statement: Select[Member]) -> Select[Member]:
     """Staff see everyone; members see active members and everyone in their own account."""
     if actor.is_staff:
         return statement

@@ -17,15 +17,15 @@ from domain.identity.models import (
 )
 
 
-def members_statement() -> Select[tuple[Member]]:
+def members_statement() -> Select[Member]:
     return select(Member).options(selectinload(Member.role_rows))
 
 
-def accounts_statement() -> Select[tuple[Account]]:
+def accounts_statement() -> Select[Account]:
     return select(Account)
 
 
-def member_ids_with_role(role: Role) -> Select[tuple[int]]:
+def member_ids_with_role(role: Role) -> Select[int]:
     return select(MemberRole.member_id).where(MemberRole.role == role)
 
 
@@ -38,7 +38,7 @@ async def member_by_email(session: AsyncSession, email: str) -> Member | None:
 
 
 async def members_by_ids(
-    session: AsyncSession, ids: Sequence[int], statement: Select[tuple[Member]] | None = None
+    session: AsyncSession, ids: Sequence[int], statement: Select[Member] | None = None
 ) -> dict[int, Member]:
     statement = members_statement() if statement is None else statement
     rows = await session.scalars(statement.where(Member.id.in_(ids)))
@@ -54,7 +54,7 @@ async def account_by_domain(session: AsyncSession, domain: str) -> Account | Non
 
 
 async def accounts_by_ids(
-    session: AsyncSession, ids: Sequence[int], statement: Select[tuple[Account]] | None = None
+    session: AsyncSession, ids: Sequence[int], statement: Select[Account] | None = None
 ) -> dict[int, Account]:
     statement = accounts_statement() if statement is None else statement
     rows = await session.scalars(statement.where(Account.id.in_(ids)))
@@ -76,9 +76,12 @@ async def competitor_ids_by_account(
 
 
 async def count_admins(session: AsyncSession) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(MemberRole).where(MemberRole.role == Role.ADMIN)
-    ) or 0
+    return (
+        await session.scalar(
+            select(func.count()).select_from(MemberRole).where(MemberRole.role == Role.ADMIN)
+        )
+        or 0
+    )
 
 
 async def handle_exists(session: AsyncSession, handle: str) -> bool:

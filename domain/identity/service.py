@@ -51,6 +51,7 @@ async def readable_member(session: AsyncSession, actor: Actor, member_id: int) -
 
 # --- profiles -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ProfileChanges:
     name: str | Keep = KEEP
@@ -78,7 +79,9 @@ async def update_profile(
     if not isinstance(changes.timezone, Keep):
         values["timezone"] = check.timezone("timezone", changes.timezone)
     if not isinstance(changes.products_used, Keep):
-        check.list_size("productsUsed", list(changes.products_used), MAX_PRODUCTS, Code.TOO_MANY_ITEMS)
+        check.list_size(
+            "productsUsed", list(changes.products_used), MAX_PRODUCTS, Code.TOO_MANY_ITEMS
+        )
         products = [p.strip() for p in changes.products_used if p.strip()]
         if any(len(p) > 100 for p in products):
             check.fail("productsUsed", "product names must be at most 100 characters")
@@ -99,6 +102,7 @@ async def update_profile(
 
 
 # --- accounts -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AccountFields:
@@ -153,8 +157,13 @@ async def create_account(session: AsyncSession, actor: Actor, fields: AccountFie
     session.add(account)
     await session.flush()
     events.account_changed(session, events.ACCOUNT_CREATED, account)
-    record_audit(session, actor_member_id=actor.member_id, action="account.create",
-                 target_type="Account", target_id=account.id)
+    record_audit(
+        session,
+        actor_member_id=actor.member_id,
+        action="account.create",
+        target_type="Account",
+        target_id=account.id,
+    )
     return account
 
 
@@ -170,9 +179,14 @@ async def update_account(
     for name, value in values.items():
         setattr(account, name, value)
     events.account_changed(session, events.ACCOUNT_UPDATED, account)
-    record_audit(session, actor_member_id=actor.member_id, action="account.update",
-                 target_type="Account", target_id=account.id,
-                 details={"fields": sorted(values)})
+    record_audit(
+        session,
+        actor_member_id=actor.member_id,
+        action="account.update",
+        target_type="Account",
+        target_id=account.id,
+        details={"fields": sorted(values)},
+    )
     return account
 
 
@@ -187,22 +201,33 @@ async def set_competitors(
     check.list_size("competitorIds", list(competitor_ids), MAX_COMPETITORS, Code.TOO_MANY_ITEMS)
     wanted = list(dict.fromkeys(competitor_ids))
     if account.id in wanted:
-        check.fail("competitorIds", "an account cannot compete with itself", Code.COMPETITOR_IS_SELF)
+        check.fail(
+            "competitorIds", "an account cannot compete with itself", Code.COMPETITOR_IS_SELF
+        )
     # Customers cannot read other accounts, so an id they could not know is just "not found".
     found = await repository.accounts_by_ids(session, wanted)
     if len(found) != len(wanted) or any(a.kind is not AccountKind.CUSTOMER for a in found.values()):
-        check.fail("competitorIds", "every competitor must be an existing customer account",
-                   Code.NOT_FOUND)
+        check.fail(
+            "competitorIds", "every competitor must be an existing customer account", Code.NOT_FOUND
+        )
     check.raise_if_any()
-    await session.execute(delete(account_competitors).where(account_competitors.c.account_id == account.id))
+    await session.execute(
+        delete(account_competitors).where(account_competitors.c.account_id == account.id)
+    )
     if wanted:
         await session.execute(
             insert(account_competitors),
             [{"account_id": account.id, "competitor_id": cid} for cid in wanted],
         )
     events.account_changed(session, events.ACCOUNT_UPDATED, account)
-    record_audit(session, actor_member_id=actor.member_id, action="account.set_competitors",
-                 target_type="Account", target_id=account.id, details={"competitor_ids": wanted})
+    record_audit(
+        session,
+        actor_member_id=actor.member_id,
+        action="account.set_competitors",
+        target_type="Account",
+        target_id=account.id,
+        details={"competitor_ids": wanted},
+    )
     return account
 
 
@@ -222,8 +247,11 @@ async def unique_handle(session: AsyncSession, email: str) -> str:
 
 def _check_roles(check: Checker, account: Account, roles: set[Role]) -> None:
     if account.kind is AccountKind.CUSTOMER and roles & STAFF_ROLES:
-        check.fail("roles", "staff roles are only for members of the vendor organisation",
-                   Code.STAFF_ROLE_FOR_CUSTOMER)
+        check.fail(
+            "roles",
+            "staff roles are only for members of the vendor organisation",
+            Code.STAFF_ROLE_FOR_CUSTOMER,
+        )
 
 
 async def create_member(
@@ -263,12 +291,19 @@ async def create_member(
     session.add(member)
     await session.flush()
     events.member_changed(session, events.MEMBER_CREATED, member)
-    record_audit(session, actor_member_id=actor.member_id if actor else None,
-                 action="member.create", target_type="Member", target_id=member.id)
+    record_audit(
+        session,
+        actor_member_id=actor.member_id if actor else None,
+        action="member.create",
+        target_type="Member",
+        target_id=member.id,
+    )
     return member
 
 
-async def set_roles(session: AsyncSession, actor: Actor, member_id: int, roles: set[Role]) -> Member:
+async def set_roles(
+    session: AsyncSession, actor: Actor, member_id: int, roles: set[Role]
+) -> Member:
     if not policies.can_set_roles(actor):
         raise Forbidden("only admins change roles")
     member = await readable_member(session, actor, member_id)
@@ -277,7 +312,11 @@ async def set_roles(session: AsyncSession, actor: Actor, member_id: int, roles: 
     roles = set(roles) - {Role.MEMBER}
     check = Checker(Code.INVALID_VALUE)
     _check_roles(check, account, roles)
-    if Role.ADMIN in member.roles and Role.ADMIN not in roles and await repository.count_admins(session) <= 1:
+    if (
+        Role.ADMIN in member.roles
+        and Role.ADMIN not in roles
+        and await repository.count_admins(session) <= 1
+    ):
         check.fail("roles", "the last admin cannot lose the ADMIN role", Code.LAST_ADMIN)
     check.raise_if_any()
     before = sorted(member.roles)
@@ -285,9 +324,14 @@ async def set_roles(session: AsyncSession, actor: Actor, member_id: int, roles: 
     kept = {row.role for row in member.role_rows}
     member.role_rows.extend(MemberRole(role=role) for role in sorted(roles - kept))
     events.member_changed(session, events.MEMBER_UPDATED, member)
-    record_audit(session, actor_member_id=actor.member_id, action="member.set_roles",
-                 target_type="Member", target_id=member.id,
-                 details={"before": before, "after": sorted(member.roles)})
+    record_audit(
+        session,
+        actor_member_id=actor.member_id,
+        action="member.set_roles",
+        target_type="Member",
+        target_id=member.id,
+        details={"before": before, "after": sorted(member.roles)},
+    )
     return member
 
 
@@ -299,13 +343,23 @@ async def set_status(
         raise Forbidden("only admins change another member's status")
     check = Checker(Code.INVALID_VALUE)
     reason = check.text("reason", reason, max_length=1000)
-    if Role.ADMIN in member.roles and status is not MemberStatus.ACTIVE and await repository.count_admins(session) <= 1:
+    if (
+        Role.ADMIN in member.roles
+        and status is not MemberStatus.ACTIVE
+        and await repository.count_admins(session) <= 1
+    ):
         check.fail("status", "the last admin cannot be deactivated", Code.LAST_ADMIN)
     check.raise_if_any()
     before = member.status
     member.status = status
     events.member_changed(session, events.MEMBER_UPDATED, member)
-    record_audit(session, actor_member_id=actor.member_id, action="member.set_status",
-                 target_type="Member", target_id=member.id, reason=reason,
-                 details={"before": before, "after": status})
+    record_audit(
+        session,
+        actor_member_id=actor.member_id,
+        action="member.set_status",
+        target_type="Member",
+        target_id=member.id,
+        reason=reason,
+        details={"before": before, "after": status},
+    )
     return member

@@ -1,1 +1,1 @@
-"""Pieces every context shares: the model base, the database engine, errors, pagination, the outbox."""
+"""Shared by every context: model base, database engine, errors, pagination, outbox, audit."""

@@ -69,7 +69,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[tuple[T]],
+    statement: Select[T],
     keys: Sequence[InstrumentedAttribute[Any]],
     key_of: Callable[[T], Sequence[Any]],
     request: PageRequest,

@@ -41,11 +41,18 @@ def upgrade() -> None:
             "lifecycle_stage",
             _enum(
                 "lifecycle_stage",
-                "ONBOARDING", "ADOPTION", "RENEWAL", "EXPANSION", "AT_RISK", "CHURNED",
+                "ONBOARDING",
+                "ADOPTION",
+                "RENEWAL",
+                "EXPANSION",
+                "AT_RISK",
+                "CHURNED",
             ),
             nullable=True,
         ),
-        sa.Column("tier", _enum("touch_tier", "HIGH_TOUCH", "LOW_TOUCH", "TECH_TOUCH"), nullable=True),
+        sa.Column(
+            "tier", _enum("touch_tier", "HIGH_TOUCH", "LOW_TOUCH", "TECH_TOUCH"), nullable=True
+        ),
         sa.Column("owner_csm_id", Id, nullable=True),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
@@ -57,14 +64,20 @@ def upgrade() -> None:
         "account_competitors",
         sa.Column("account_id", Id, nullable=False),
         sa.Column("competitor_id", Id, nullable=False),
-        sa.CheckConstraint("account_id <> competitor_id", name=op.f("ck_account_competitors_not_self")),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_account_competitors_account_id_accounts"), ondelete="CASCADE",
+        sa.CheckConstraint(
+            "account_id <> competitor_id", name=op.f("ck_account_competitors_not_self")
         ),
         sa.ForeignKeyConstraint(
-            ["competitor_id"], ["accounts.id"],
-            name=op.f("fk_account_competitors_competitor_id_accounts"), ondelete="CASCADE",
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_competitors_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["competitor_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_competitors_competitor_id_accounts"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("account_id", "competitor_id", name=op.f("pk_account_competitors")),
     )
@@ -87,8 +100,10 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"],
-            name=op.f("fk_members_account_id_accounts"), ondelete="RESTRICT",
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_members_account_id_accounts"),
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_members")),
         sa.UniqueConstraint("email", name=op.f("uq_members_email")),
@@ -100,8 +115,11 @@ def upgrade() -> None:
     # accounts <-> members is a cycle; the owner FK is added once both tables exist.
     with op.batch_alter_table("accounts") as batch:
         batch.create_foreign_key(
-            op.f("fk_accounts_owner_csm_id_members"), "members",
-            ["owner_csm_id"], ["id"], ondelete="SET NULL",
+            op.f("fk_accounts_owner_csm_id_members"),
+            "members",
+            ["owner_csm_id"],
+            ["id"],
+            ondelete="SET NULL",
         )
 
     op.create_table(
@@ -113,8 +131,10 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"],
-            name=op.f("fk_member_roles_member_id_members"), ondelete="CASCADE",
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_member_roles_member_id_members"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("member_id", "role", name=op.f("pk_member_roles")),
     )
@@ -128,8 +148,10 @@ def upgrade() -> None:
         sa.Column("last_login_at", Timestamp, nullable=True),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"],
-            name=op.f("fk_external_identities_member_id_members"), ondelete="CASCADE",
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_external_identities_member_id_members"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_external_identities")),
         sa.UniqueConstraint(
@@ -151,8 +173,10 @@ def upgrade() -> None:
         sa.Column("revoked_at", Timestamp, nullable=True),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"],
-            name=op.f("fk_api_tokens_member_id_members"), ondelete="CASCADE",
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_api_tokens_member_id_members"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("secret_hash", name=op.f("uq_api_tokens_secret_hash")),
@@ -170,8 +194,10 @@ def upgrade() -> None:
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.ForeignKeyConstraint(
-            ["actor_member_id"], ["members.id"],
-            name=op.f("fk_audit_entries_actor_member_id_members"), ondelete="SET NULL",
+            ["actor_member_id"],
+            ["members.id"],
+            name=op.f("fk_audit_entries_actor_member_id_members"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
     )

@@ -39,7 +39,12 @@ async def test_viewer_shows_member_account_and_roles(app, client, session):
     await gql(
         client,
         "mutation($i: SetAccountCompetitorsInput!) { setAccountCompetitors(input: $i) { userErrors { code } } }",
-        {"i": {"accountId": global_id("Account", acme.id), "competitorIds": [global_id("Account", rival.id)]}},
+        {
+            "i": {
+                "accountId": global_id("Account", acme.id),
+                "competitorIds": [global_id("Account", rival.id)],
+            }
+        },
         token=bearer(app, casey),
     )
     # when
@@ -54,7 +59,9 @@ async def test_viewer_shows_member_account_and_roles(app, client, session):
     assert viewer["account"]["competitors"] == [{"name": "Rival"}]
 
 
-async def test_member_list_pages_forward_and_back_with_constant_statements(app, client, session, statements):
+async def test_member_list_pages_forward_and_back_with_constant_statements(
+    app, client, session, statements
+):
     # given
     vendor = await create_vendor(session)
     admin = await create_member(session, vendor, roles={Role.ADMIN}, name="A admin")
@@ -82,8 +89,16 @@ async def test_member_list_pages_forward_and_back_with_constant_statements(app, 
 
     # walking forward and back over cursors returns the same items
     page1 = small["data"]["members"]
-    page2 = (await gql(client, MEMBERS, {"first": 2, "after": page1["pageInfo"]["endCursor"]}, token=token))["data"]["members"]
-    back = (await gql(client, MEMBERS, {"last": 2, "before": page2["pageInfo"]["startCursor"]}, token=token))["data"]["members"]
+    page2 = (
+        await gql(
+            client, MEMBERS, {"first": 2, "after": page1["pageInfo"]["endCursor"]}, token=token
+        )
+    )["data"]["members"]
+    back = (
+        await gql(
+            client, MEMBERS, {"last": 2, "before": page2["pageInfo"]["startCursor"]}, token=token
+        )
+    )["data"]["members"]
     assert [e["node"]["id"] for e in back["edges"]] == [e["node"]["id"] for e in page1["edges"]]
     assert page2["pageInfo"]["hasPreviousPage"] is True
 
@@ -105,8 +120,12 @@ async def test_other_accounts_private_data_is_hidden(app, client, session):
     await session.commit()
     token = bearer(app, alice)
     # when alice looks at bob and at B's account
-    bob_node = (await gql(client, NODE, {"id": global_id("Member", bob.id)}, token=token))["data"]["node"]
-    b_node = (await gql(client, NODE, {"id": global_id("Account", b.id)}, token=token))["data"]["node"]
+    bob_node = (await gql(client, NODE, {"id": global_id("Member", bob.id)}, token=token))["data"][
+        "node"
+    ]
+    b_node = (await gql(client, NODE, {"id": global_id("Account", b.id)}, token=token))["data"][
+        "node"
+    ]
     # then she sees bob's public profile, not his e-mail; B's account is "not found"
     assert bob_node["name"] == "Bob"
     assert bob_node["email"] is None

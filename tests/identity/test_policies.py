@@ -81,8 +81,9 @@ async def _see_deactivated_member(s: AsyncSession, actor: Actor, w: World) -> ob
 
 async def _revoke_token_of_member_a(s: AsyncSession, actor: Actor, w: World) -> object:
     owner = w.actors["member_a"]
-    issued = await credentials.create_api_token(s, owner, name="ci", scopes={TokenScope.READ},
-                                                expires_in_days=None)
+    issued = await credentials.create_api_token(
+        s, owner, name="ci", scopes={TokenScope.READ}, expires_in_days=None
+    )
     return await credentials.revoke_api_token(s, actor, issued.token.id)
 
 
@@ -92,20 +93,41 @@ async def _add_member_to_a(s: AsyncSession, actor: Actor, w: World) -> object:
 
 
 TABLE: list[tuple[str, Operation, set[str]]] = [
-    ("create account", lambda s, a, w: service.create_account(s, a, service.AccountFields(name="New Co")),
-     {"admin", "csm_owner", "csm_other"}),
-    ("update account A", lambda s, a, w: service.update_account(s, a, w.a, service.AccountFields(region="APAC")),
-     {"admin", "csm_owner"}),
-    ("declare competitors of A", lambda s, a, w: service.set_competitors(s, a, w.a, [w.b]),
-     {"admin", "csm_owner", "member_a", "moderator_a"}),
-    ("add member to A", _add_member_to_a,
-     {"admin", "csm_owner"}),
-    ("set roles of member A", lambda s, a, w: service.set_roles(s, a, w.people["member_a"], {Role.MODERATOR}),
-     {"admin"}),
-    ("suspend member A", lambda s, a, w: service.set_status(s, a, w.people["member_a"], MemberStatus.SUSPENDED, "spam"),
-     {"admin"}),
-    ("edit profile of member A", lambda s, a, w: service.update_profile(s, a, w.people["member_a"], service.ProfileChanges(title="CTO")),
-     {"admin", "member_a"}),
+    (
+        "create account",
+        lambda s, a, w: service.create_account(s, a, service.AccountFields(name="New Co")),
+        {"admin", "csm_owner", "csm_other"},
+    ),
+    (
+        "update account A",
+        lambda s, a, w: service.update_account(s, a, w.a, service.AccountFields(region="APAC")),
+        {"admin", "csm_owner"},
+    ),
+    (
+        "declare competitors of A",
+        lambda s, a, w: service.set_competitors(s, a, w.a, [w.b]),
+        {"admin", "csm_owner", "member_a", "moderator_a"},
+    ),
+    ("add member to A", _add_member_to_a, {"admin", "csm_owner"}),
+    (
+        "set roles of member A",
+        lambda s, a, w: service.set_roles(s, a, w.people["member_a"], {Role.MODERATOR}),
+        {"admin"},
+    ),
+    (
+        "suspend member A",
+        lambda s, a, w: service.set_status(
+            s, a, w.people["member_a"], MemberStatus.SUSPENDED, "spam"
+        ),
+        {"admin"},
+    ),
+    (
+        "edit profile of member A",
+        lambda s, a, w: service.update_profile(
+            s, a, w.people["member_a"], service.ProfileChanges(title="CTO")
+        ),
+        {"admin", "member_a"},
+    ),
     ("read account B", _view_account_b, STAFF | {"member_b"}),
     ("read e-mail of member B", _see_email_of_member_b, STAFF | {"member_b"}),
     ("read tier/lifecycle of A", _see_internals_of_a, STAFF),
@@ -115,7 +137,9 @@ TABLE: list[tuple[str, Operation, set[str]]] = [
 
 
 @pytest.mark.parametrize(("operation", "run", "allowed"), TABLE, ids=[row[0] for row in TABLE])
-async def test_role_operation_matrix(session: AsyncSession, operation: str, run: Operation, allowed: set[str]) -> None:
+async def test_role_operation_matrix(
+    session: AsyncSession, operation: str, run: Operation, allowed: set[str]
+) -> None:
     world = await build_world(session)
     permitted: set[str] = set()
     for name, actor in world.actors.items():
@@ -130,5 +154,7 @@ async def test_role_operation_matrix(session: AsyncSession, operation: str, run:
             assert str(error.code) == "NOT_FOUND", (name, error.code, error.message)
         finally:
             await savepoint.rollback()
-    assert permitted == allowed, f"{operation}: allowed {sorted(permitted)}, expected {sorted(allowed)}"
+    assert permitted == allowed, (
+        f"{operation}: allowed {sorted(permitted)}, expected {sorted(allowed)}"
+    )
     assert allowed <= EVERYONE

@@ -13,8 +13,11 @@ _sequence = itertools.count(1)
 async def create_account(session: AsyncSession, **overrides: Any) -> Account:
     n = next(_sequence)
     values: dict[str, Any] = {
-        "kind": AccountKind.CUSTOMER, "name": f"Company {n}", "domain": f"company{n}.example",
-        "industry": "Software", "region": "EMEA",
+        "kind": AccountKind.CUSTOMER,
+        "name": f"Company {n}",
+        "domain": f"company{n}.example",
+        "industry": "Software",
+        "region": "EMEA",
     }
     values.update(overrides)
     account = Account(**values)
@@ -25,7 +28,10 @@ async def create_account(session: AsyncSession, **overrides: Any) -> Account:
 
 async def create_vendor(session: AsyncSession, **overrides: Any) -> Account:
     return await create_account(
-        session, kind=AccountKind.VENDOR, name="Bondfire Inc.", domain=f"vendor{next(_sequence)}.example",
+        session,
+        kind=AccountKind.VENDOR,
+        name="Bondfire Inc.",
+        domain=f"vendor{next(_sequence)}.example",
         **overrides,
     )
 
@@ -35,8 +41,11 @@ async def create_member(
 ) -> Member:
     n = next(_sequence)
     values: dict[str, Any] = {
-        "account_id": account.id, "email": f"person{n}@{account.domain or 'x.example'}",
-        "handle": f"person{n}", "name": f"Person {n:05d}", "products_used": [],
+        "account_id": account.id,
+        "email": f"person{n}@{account.domain or 'x.example'}",
+        "handle": f"person{n}",
+        "name": f"Person {n:05d}",
+        "products_used": [],
         "status": MemberStatus.ACTIVE,
     }
     values.update(overrides)

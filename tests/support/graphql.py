@@ -20,8 +20,9 @@ async def gql(
     token: str | None = None,
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                 headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -142,9 +142,9 @@ def _account_fields(input: AccountInput) -> service.AccountFields:
         region=_keep_unset(input.region),  # type: ignore[arg-type]
         lifecycle_stage=_keep_unset(input.lifecycle_stage),  # type: ignore[arg-type]
         tier=_keep_unset(input.tier),  # type: ignore[arg-type]
-        owner_csm_id=KEEP if owner is UNSET else (
-            None if owner is None else decode_id(owner, "Member", ["input", "ownerCsmId"])
-        ),
+        owner_csm_id=KEEP
+        if owner is UNSET
+        else (None if owner is None else decode_id(owner, "Member", ["input", "ownerCsmId"])),
     )
 
 
@@ -153,8 +153,11 @@ def _too_many(field: str, values: list[object]) -> None:
     from domain.shared.errors import DomainError
 
     if len(values) > MAX_LIST_INPUT:
-        raise DomainError(f"at most {MAX_LIST_INPUT} items", code=IdentityErrorCode.TOO_MANY_ITEMS,
-                          field=["input", field])
+        raise DomainError(
+            f"at most {MAX_LIST_INPUT} items",
+            code=IdentityErrorCode.TOO_MANY_ITEMS,
+            field=["input", field],
+        )
 
 
 @strawberry.type
@@ -164,7 +167,8 @@ class IdentityMutations:
         async def run() -> MemberNode:
             actor = info.context.require_actor()
             member_id = (
-                actor.member_id if input.member_id is None
+                actor.member_id
+                if input.member_id is None
                 else decode_id(input.member_id, "Member", ["input", "memberId"])
             )
             if isinstance(input.products_used, list):
@@ -173,7 +177,9 @@ class IdentityMutations:
                 name=KEEP if input.name is UNSET or input.name is None else input.name,
                 title=_keep_unset(input.title),  # type: ignore[arg-type]
                 timezone=_keep_unset(input.timezone),  # type: ignore[arg-type]
-                products_used=KEEP if input.products_used is UNSET else list(input.products_used or []),
+                products_used=KEEP
+                if input.products_used is UNSET
+                else list(input.products_used or []),
                 using_product_since=_keep_unset(input.using_product_since),  # type: ignore[arg-type]
                 avatar_url=_keep_unset(input.avatar_url),  # type: ignore[arg-type]
                 bio=_keep_unset(input.bio),  # type: ignore[arg-type]
@@ -182,7 +188,9 @@ class IdentityMutations:
             return MemberNode.from_model(member)
 
         member, problems = await mutate(info, run)
-        return UpdateProfilePayload(member=member, user_errors=IdentityUserError.from_problems(problems))
+        return UpdateProfilePayload(
+            member=member, user_errors=IdentityUserError.from_problems(problems)
+        )
 
     @strawberry.mutation(description="Add a customer account. Admins and CSMs.")
     async def create_account(self, info: Info, input: AccountInput) -> AccountPayload:
@@ -193,19 +201,26 @@ class IdentityMutations:
             return AccountNode.from_model(account)
 
         account, problems = await mutate(info, run)
-        return AccountPayload(account=account, user_errors=IdentityUserError.from_problems(problems))
+        return AccountPayload(
+            account=account, user_errors=IdentityUserError.from_problems(problems)
+        )
 
     @strawberry.mutation(description="Change an account. Admins and the owning CSM.")
     async def update_account(self, info: Info, input: UpdateAccountInput) -> AccountPayload:
         async def run() -> AccountNode:
             account_id = decode_id(input.account_id, "Account", ["input", "accountId"])
             account = await service.update_account(
-                info.context.session, info.context.require_actor(), account_id, _account_fields(input)
+                info.context.session,
+                info.context.require_actor(),
+                account_id,
+                _account_fields(input),
             )
             return AccountNode.from_model(account)
 
         account, problems = await mutate(info, run)
-        return AccountPayload(account=account, user_errors=IdentityUserError.from_problems(problems))
+        return AccountPayload(
+            account=account, user_errors=IdentityUserError.from_problems(problems)
+        )
 
     @strawberry.mutation(description="Declare whom an account competes with (replaces the list).")
     async def set_account_competitors(
@@ -214,14 +229,18 @@ class IdentityMutations:
         async def run() -> AccountNode:
             _too_many("competitorIds", list(input.competitor_ids))
             account_id = decode_id(input.account_id, "Account", ["input", "accountId"])
-            ids = [decode_id(g, "Account", ["input", "competitorIds"]) for g in input.competitor_ids]
+            ids = [
+                decode_id(g, "Account", ["input", "competitorIds"]) for g in input.competitor_ids
+            ]
             account = await service.set_competitors(
                 info.context.session, info.context.require_actor(), account_id, ids
             )
             return AccountNode.from_model(account)
 
         account, problems = await mutate(info, run)
-        return AccountPayload(account=account, user_errors=IdentityUserError.from_problems(problems))
+        return AccountPayload(
+            account=account, user_errors=IdentityUserError.from_problems(problems)
+        )
 
     @strawberry.mutation(description="Add a person to an account. Admins and the owning CSM.")
     async def create_member(self, info: Info, input: CreateMemberInput) -> MemberPayload:
@@ -230,8 +249,13 @@ class IdentityMutations:
             account_id = decode_id(input.account_id, "Account", ["input", "accountId"])
             account = await service.readable_account(info.context.session, actor, account_id)
             member = await service.create_member(
-                info.context.session, actor, account=account, email=input.email,
-                name=input.name, title=input.title, roles=set(input.roles),
+                info.context.session,
+                actor,
+                account=account,
+                email=input.email,
+                name=input.name,
+                title=input.title,
+                roles=set(input.roles),
             )
             return MemberNode.from_model(member)
 
@@ -255,7 +279,10 @@ class IdentityMutations:
         async def run() -> MemberNode:
             member_id = decode_id(input.member_id, "Member", ["input", "memberId"])
             member = await service.set_status(
-                info.context.session, info.context.require_actor(), member_id, input.status,
+                info.context.session,
+                info.context.require_actor(),
+                member_id,
+                input.status,
                 input.reason,
             )
             return MemberNode.from_model(member)
@@ -264,11 +291,16 @@ class IdentityMutations:
         return MemberPayload(member=member, user_errors=IdentityUserError.from_problems(problems))
 
     @strawberry.mutation(description="Create a personal API token; the secret is returned once.")
-    async def create_api_token(self, info: Info, input: CreateApiTokenInput) -> CreateApiTokenPayload:
+    async def create_api_token(
+        self, info: Info, input: CreateApiTokenInput
+    ) -> CreateApiTokenPayload:
         async def run() -> credentials.IssuedApiToken:
             return await credentials.create_api_token(
-                info.context.session, info.context.require_actor(), name=input.name,
-                scopes=set(input.scopes), expires_in_days=input.expires_in_days,
+                info.context.session,
+                info.context.require_actor(),
+                name=input.name,
+                scopes=set(input.scopes),
+                expires_in_days=input.expires_in_days,
             )
 
         issued, problems = await mutate(info, run)
@@ -279,7 +311,9 @@ class IdentityMutations:
         )
 
     @strawberry.mutation(description="Revoke an API token at once. Yours, or anyone's as an admin.")
-    async def revoke_api_token(self, info: Info, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:
+    async def revoke_api_token(
+        self, info: Info, input: RevokeApiTokenInput
+    ) -> RevokeApiTokenPayload:
         async def run() -> ApiTokenType:
             token_id = decode_id(input.id, "ApiToken", ["input", "id"])
             token = await credentials.revoke_api_token(
@@ -288,4 +322,6 @@ class IdentityMutations:
             return ApiTokenType.from_model(token)
 
         token, problems = await mutate(info, run)
-        return RevokeApiTokenPayload(api_token=token, user_errors=IdentityUserError.from_problems(problems))
+        return RevokeApiTokenPayload(
+            api_token=token, user_errors=IdentityUserError.from_problems(problems)
+        )

@@ -46,20 +46,25 @@ class IdentityQueries:
         actor = info.context.require_actor()
         statement = policies.readable_members(actor, repository.members_statement())
         if filter and filter.account_id is not None:
-            account_id = int(filter.account_id.node_id) if filter.account_id.node_id.isdigit() else 0
+            account_id = (
+                int(filter.account_id.node_id) if filter.account_id.node_id.isdigit() else 0
+            )
             statement = statement.where(Member.account_id == account_id)
         if filter and filter.role is not None and filter.role is not Role.MEMBER:
-            statement = statement.where(
-                Member.id.in_(repository.member_ids_with_role(filter.role))
-            )
+            statement = statement.where(Member.id.in_(repository.member_ids_with_role(filter.role)))
         page = await paginate(
-            info.context.session, statement, [Member.name, Member.id],
-            lambda m: (m.name, m.id), page_request(first, after, last, before),
+            info.context.session,
+            statement,
+            [Member.name, Member.id],
+            lambda m: (m.name, m.id),
+            page_request(first, after, last, before),
         )
         info.context.identity.prime_members(page.items)
         return to_connection(MemberConnection, page, MemberNode.from_model)
 
-    @strawberry.field(description="Accounts you may see (staff: all; customers: their own), by name.")
+    @strawberry.field(
+        description="Accounts you may see (staff: all; customers: their own), by name."
+    )
     async def accounts(
         self,
         info: Info,
@@ -71,8 +76,11 @@ class IdentityQueries:
         actor = info.context.require_actor()
         statement = policies.readable_accounts(actor, repository.accounts_statement())
         page = await paginate(
-            info.context.session, statement, [Account.name, Account.id],
-            lambda a: (a.name, a.id), page_request(first, after, last, before),
+            info.context.session,
+            statement,
+            [Account.name, Account.id],
+            lambda a: (a.name, a.id),
+            page_request(first, after, last, before),
         )
         return to_connection(AccountConnection, page, AccountNode.from_model)
 

@@ -8,28 +8,42 @@ from api.graphql.context import Info
 from api.graphql.errors import UserError
 from domain.identity import models, policies
 from domain.identity.errors import IdentityErrorCode
+from domain.identity.models import (
+    AccountKind,
+    EmployeeBand,
+    LifecycleStage,
+    MemberStatus,
+    Role,
+    TokenScope,
+    TouchTier,
+)
 from domain.shared.errors import Problem
 
-Role = strawberry.enum(models.Role, description="What a member may do. Everyone has MEMBER.")
-AccountKind = strawberry.enum(models.AccountKind)
-EmployeeBand = strawberry.enum(models.EmployeeBand, description="Employee count band.")
-LifecycleStage = strawberry.enum(models.LifecycleStage)
-TouchTier = strawberry.enum(models.TouchTier, description="How the vendor serves this account.")
-MemberStatus = strawberry.enum(models.MemberStatus)
-TokenScope = strawberry.enum(models.TokenScope, description="READ: queries only; WRITE: mutations too.")
-IdentityErrorCodeEnum = strawberry.enum(IdentityErrorCode, name="IdentityErrorCode")
+# The domain's enums are the wire's enums: registering them here keeps one definition.
+strawberry.enum(Role, description="What a member may do. Everyone has MEMBER.")
+strawberry.enum(AccountKind)
+strawberry.enum(EmployeeBand, description="Employee count band.")
+strawberry.enum(LifecycleStage)
+strawberry.enum(TouchTier, description="How the vendor serves this account.")
+strawberry.enum(MemberStatus)
+strawberry.enum(TokenScope, description="READ: queries only; WRITE: mutations too.")
+strawberry.enum(IdentityErrorCode)
 
 
 @strawberry.type(name="IdentityUserError")
 class IdentityUserError(UserError):
-    code: IdentityErrorCodeEnum
+    code: IdentityErrorCode
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> list["IdentityUserError"]:
-        return [cls(field=p.field, message=p.message, code=IdentityErrorCode(p.code)) for p in problems]
+        return [
+            cls(field=p.field, message=p.message, code=IdentityErrorCode(p.code)) for p in problems
+        ]
 
 
-@strawberry.type(name="Account", description="A customer company, or the vendor's own organisation.")
+@strawberry.type(
+    name="Account", description="A customer company, or the vendor's own organisation."
+)
 class AccountNode(relay.Node):
     id: relay.NodeID[int]
     kind: AccountKind
@@ -44,15 +58,25 @@ class AccountNode(relay.Node):
     @classmethod
     def from_model(cls, account: models.Account) -> Self:
         return cls(
-            id=account.id, kind=account.kind, name=account.name, domain=account.domain,
-            industry=account.industry, employee_band=account.employee_band,
-            region=account.region, created_at=account.created_at, model=account,
+            id=account.id,
+            kind=account.kind,
+            name=account.name,
+            domain=account.domain,
+            industry=account.industry,
+            employee_band=account.employee_band,
+            region=account.region,
+            created_at=account.created_at,
+            model=account,
         )
 
     @strawberry.field(description="Staff only; null for others.")
     def lifecycle_stage(self, info: Info) -> LifecycleStage | None:
         actor = info.context.require_actor()
-        return self.model.lifecycle_stage if policies.can_view_account_internals(actor, self.model) else None
+        return (
+            self.model.lifecycle_stage
+            if policies.can_view_account_internals(actor, self.model)
+            else None
+        )
 
     @strawberry.field(description="Staff only; null for others.")
     def tier(self, info: Info) -> TouchTier | None:
@@ -60,9 +84,13 @@ class AccountNode(relay.Node):
         return self.model.tier if policies.can_view_account_internals(actor, self.model) else None
 
     @strawberry.field(description="The CSM who owns this account. Staff only; null for others.")
-    async def owner_csm(self, info: Info) -> Annotated["MemberNode", strawberry.lazy("api.graphql.identity.types")] | None:
+    async def owner_csm(
+        self, info: Info
+    ) -> Annotated["MemberNode", strawberry.lazy("api.graphql.identity.types")] | None:
         actor = info.context.require_actor()
-        if self.model.owner_csm_id is None or not policies.can_view_account_internals(actor, self.model):
+        if self.model.owner_csm_id is None or not policies.can_view_account_internals(
+            actor, self.model
+        ):
             return None
         member = await info.context.identity.member_by_id.load(self.model.owner_csm_id)
         return MemberNode.from_model(member) if member else None
@@ -80,7 +108,7 @@ class AccountNode(relay.Node):
         return [AccountNode.from_model(a) for a in accounts if a is not None]
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
         actor = info.context.require_actor()
@@ -111,11 +139,19 @@ class MemberNode(relay.Node):
     @classmethod
     def from_model(cls, member: models.Member) -> Self:
         return cls(
-            id=member.id, handle=member.handle, name=member.name, title=member.title,
-            timezone=member.timezone, products_used=list(member.products_used),
-            using_product_since=member.using_product_since, avatar_url=member.avatar_url,
-            bio=member.bio, status=member.status, roles=sorted(member.roles),
-            created_at=member.created_at, model=member,
+            id=member.id,
+            handle=member.handle,
+            name=member.name,
+            title=member.title,
+            timezone=member.timezone,
+            products_used=list(member.products_used),
+            using_product_since=member.using_product_since,
+            avatar_url=member.avatar_url,
+            bio=member.bio,
+            status=member.status,
+            roles=sorted(member.roles),
+            created_at=member.created_at,
+            model=member,
         )
 
     @strawberry.field(description="Visible to the member, colleagues at their account and staff.")
@@ -135,7 +171,7 @@ class MemberNode(relay.Node):
         return AccountNode.from_model(account)
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
         actor = info.context.require_actor()
@@ -147,7 +183,9 @@ class MemberNode(relay.Node):
         ]
 
 
-@strawberry.type(name="ApiToken", description="A personal API token. The secret is never shown again.")
+@strawberry.type(
+    name="ApiToken", description="A personal API token. The secret is never shown again."
+)
 class ApiTokenType:
     id: relay.GlobalID
     name: str
@@ -161,9 +199,14 @@ class ApiTokenType:
     @classmethod
     def from_model(cls, token: models.ApiToken) -> Self:
         return cls(
-            id=relay.GlobalID("ApiToken", str(token.id)), name=token.name, prefix=token.prefix,
-            scopes=[models.TokenScope(s) for s in token.scopes], created_at=token.created_at,
-            expires_at=token.expires_at, last_used_at=token.last_used_at, revoked_at=token.revoked_at,
+            id=relay.GlobalID("ApiToken", str(token.id)),
+            name=token.name,
+            prefix=token.prefix,
+            scopes=[TokenScope(s) for s in token.scopes],
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
         )
 
 
