@@ -130,3 +130,60 @@ async def test_other_accounts_private_data_is_hidden(app, client, session):
     assert bob_node["name"] == "Bob"
     assert bob_node["email"] is None
     assert b_node is None
+
+
+ACCOUNTS = """
+query($first: Int) {
+  accounts(first: $first) {
+    edges { node { name tier ownerCsm { name account { name } } competitors { name } } }
+  }
+}
+"""
+
+
+async def test_account_list_relations_load_in_constant_statements(app, client, session, statements):
+    # given accounts, each with an owner CSM and competitors
+    vendor = await create_vendor(session)
+    admin = await create_member(session, vendor, roles={Role.ADMIN})
+    csms = [await create_member(session, vendor, roles={Role.CSM}) for _ in range(3)]
+    accounts = [await create_account(session, owner_csm_id=csms[i % 3].id) for i in range(12)]
+    for i, account in enumerate(accounts):
+        from domain.identity.models import account_competitors
+
+        await session.execute(
+            account_competitors.insert(),
+            [{"account_id": account.id, "competitor_id": accounts[(i + k) % 12].id} for k in (1, 2)],
+        )
+    await session.commit()
+    token = bearer(app, admin)
+    # when
+    statements.reset()
+    small = await gql(client, ACCOUNTS, {"first": 2}, token=token)
+    small_count = statements.count
+    statements.reset()
+    large = await gql(client, ACCOUNTS, {"first": 13}, token=token)
+    # then
+    assert len(small["data"]["accounts"]["edges"]) == 2
+    assert len(large["data"]["accounts"]["edges"]) == 13
+    assert all(len(e["node"]["competitors"]) == 2 for e in large["data"]["accounts"]["edges"][1:])
+    assert statements.count == small_count, statements.sql
+
+
+async def test_nodes_keeps_order_and_hides_what_you_may_not_see(app, client, session):
+    a = await create_account(session, name="A")
+    b = await create_account(session, name="B")
+    alice = await create_member(session, a, name="Alice")
+    ids = [global_id("Account", b.id), global_id("Member", alice.id), global_id("Account", a.id),
+           global_id("Member", 999_999)]
+    await session.commit()
+    body = await gql(client, "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { name } ... on Member { name } } }",
+                     {"ids": ids}, token=bearer(app, alice))
+    assert body["data"]["nodes"] == [None, {"name": "Alice"}, {"name": "A"}, None]
+
+
+async def test_malformed_global_id_is_bad_user_input(app, client, session):
+    a = await create_account(session)
+    alice = await create_member(session, a)
+    await session.commit()
+    body = await gql(client, NODE, {"id": "not-base64!"}, token=bearer(app, alice))
+    assert error_codes(body) == ["BAD_USER_INPUT"]
