@@ -16,7 +16,9 @@ from api.graphql.router import CommittingGraphQLRouter, build_context
 from api.graphql.schema import build_schema
 from api.logging import configure_logging
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.ratelimit import RateLimiter, storage_uri
 from api.settings import Settings
+from domain.community.policies import CommunityRules
 from domain.shared.database import create_engine, create_session_factory
 from migrations.runner import is_current
 
@@ -71,6 +73,13 @@ def create_app(
     app.state.session_factory = session_factory or create_session_factory(engine)
     app.state.tokens = tokens
     app.state.external_issuer = external
+    app.state.community_rules = CommunityRules(
+        hold_posts_below_trust_level=settings.hold_posts_below_trust_level,
+        links_min_trust_level=settings.links_min_trust_level,
+    )
+    app.state.rate_limiter = RateLimiter(
+        storage_uri(settings.redis_url), settings.posting_rate_limit
+    )
     app.state.authenticator = Authenticator(
         tokens, external, jit_provisioning=settings.oidc_jit_provisioning
     )

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     meilisearch_url: str | None = None
     meilisearch_api_key: str | None = None
 
+    redis_url: str | None = None  # shared rate limits and live-update fan-out across processes
+
+    # Forums
+    posting_rate_limit: str = "10/minute"  # per member, `limits` notation
+    hold_posts_below_trust_level: int | None = None  # e.g. 1: new members' posts await review
+    links_min_trust_level: int = Field(default=1, ge=0, le=3)
+
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

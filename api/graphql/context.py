@@ -1,28 +1,42 @@
 """Per-request GraphQL context: one database session, the caller, and fresh DataLoaders."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from api.graphql.community.dataloaders import CommunityLoaders
 from api.graphql.identity.dataloaders import IdentityLoaders
+from api.ratelimit import RateLimiter
+from domain.community.policies import CommunityRules
 from domain.identity.policies import Actor
 from domain.shared.errors import Forbidden, NotAuthenticated
+from domain.shared.models import utcnow
 
 
 @dataclass
 class Context(BaseContext):
     session: AsyncSession
     request_id: str
+    community_rules: CommunityRules = field(default_factory=CommunityRules)
+    rate_limiter: RateLimiter | None = None
     actor: Actor | None = None
     auth_error: NotAuthenticated | None = None
     identity: IdentityLoaders = field(init=False)
+    # One clock reading per request: every row a request writes carries the same time.
+    now: datetime = field(default_factory=utcnow)
 
     def __post_init__(self) -> None:
         super().__init__()
         self.identity = IdentityLoaders(self.session)
+
+    @cached_property
+    def community(self) -> CommunityLoaders:
+        return CommunityLoaders(self.session, self.actor.member_id if self.actor else None)
 
     def require_actor(self) -> Actor:
         if self.auth_error is not None:

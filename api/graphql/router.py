@@ -25,9 +25,15 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
 async def build_context(
     request: Request, session: AsyncSession = Depends(request_session)
 ) -> Context:
-    context = Context(session=session, request_id=request.state.request_id)
+    state = request.app.state
+    context = Context(
+        session=session,
+        request_id=request.state.request_id,
+        community_rules=state.community_rules,
+        rate_limiter=state.rate_limiter,
+    )
     try:
-        context.actor = await request.app.state.authenticator.actor(
+        context.actor = await state.authenticator.actor(
             session, request.headers.get("authorization")
         )
     except NotAuthenticated as error:

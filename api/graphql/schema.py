@@ -15,6 +15,9 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from api.graphql.community.mutations import CommunityMutations
+from api.graphql.community.queries import CommunityQueries
+from api.graphql.community.types import CommunityUserError
 from api.graphql.errors import ErrorMapping
 from api.graphql.identity.mutations import IdentityMutations
 from api.graphql.identity.queries import IdentityQueries
@@ -33,7 +36,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
     # Declared per build: strawberry's relay.node() field is bound to the schema it is built in.
     @strawberry.type
-    class Query(IdentityQueries):
+    class Query(IdentityQueries, CommunityQueries):
         node: relay.Node | None = relay.node(
             description="Any object by its global id; null if you may not see it."
         )
@@ -42,7 +45,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         )
 
     @strawberry.type
-    class Mutation(IdentityMutations):
+    class Mutation(IdentityMutations, CommunityMutations):
         pass
 
     extensions: list = [  # type: ignore[type-arg]
@@ -58,6 +61,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        types=[IdentityUserError],
+        types=[IdentityUserError, CommunityUserError],
         config=StrawberryConfig(relay_max_results=100),
     )

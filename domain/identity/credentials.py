@@ -13,7 +13,7 @@ from domain.identity.errors import IdentityErrorCode as Code
 from domain.identity.models import ApiToken, ExternalIdentity, Member, MemberStatus, TokenScope
 from domain.identity.policies import Actor
 from domain.shared.audit import record_audit
-from domain.shared.errors import DomainError, Forbidden
+from domain.shared.errors import DomainError, Forbidden, ValidationFailed
 from domain.shared.models import utcnow
 from domain.shared.validation import Checker
 
@@ -177,8 +177,11 @@ async def _provision(session: AsyncSession, claims: OidcClaims, jit_provisioning
                 email=claims.email,
                 name=claims.name or claims.email.split("@")[0],
             )
-    except IntegrityError:
-        # A concurrent first login created the same member; use theirs.
+    except (IntegrityError, ValidationFailed) as error:
+        # A concurrent first login created the same member: our insert collided with theirs, or
+        # they committed before create_member's own e-mail check (EMAIL_TAKEN). Use theirs.
+        if isinstance(error, ValidationFailed) and error.code != Code.EMAIL_TAKEN:
+            raise
         member = await repository.member_by_email(session, claims.email)
         if member is None:
             raise

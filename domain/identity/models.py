@@ -6,7 +6,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.shared.models import Base, Id, TimestampMixin, UTCDateTime
+from domain.shared.models import Base, Id, TimestampMixin, UTCDateTime, enum_column
 
 
 class AccountKind(StrEnum):
@@ -66,11 +65,6 @@ class MemberStatus(StrEnum):
     DEACTIVATED = "DEACTIVATED"
 
 
-def _enum(enum: type[StrEnum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK: adding a value is a one-line migration on both DBs.
-    return Enum(enum, name=name, native_enum=False, length=32, create_constraint=True)
-
-
 account_competitors = Table(
     "account_competitors",
     Base.metadata,
@@ -84,16 +78,18 @@ class Account(TimestampMixin, Base):
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind, "account_kind"))
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind, "account_kind"))
     name: Mapped[str] = mapped_column(String(200))
     domain: Mapped[str | None] = mapped_column(String(253), unique=True)
     industry: Mapped[str | None] = mapped_column(String(100))
-    employee_band: Mapped[EmployeeBand | None] = mapped_column(_enum(EmployeeBand, "employee_band"))
+    employee_band: Mapped[EmployeeBand | None] = mapped_column(
+        enum_column(EmployeeBand, "employee_band")
+    )
     region: Mapped[str | None] = mapped_column(String(50))
     lifecycle_stage: Mapped[LifecycleStage | None] = mapped_column(
-        _enum(LifecycleStage, "lifecycle_stage")
+        enum_column(LifecycleStage, "lifecycle_stage")
     )
-    tier: Mapped[TouchTier | None] = mapped_column(_enum(TouchTier, "touch_tier"))
+    tier: Mapped[TouchTier | None] = mapped_column(enum_column(TouchTier, "touch_tier"))
     owner_csm_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL", use_alter=True), index=True
     )
@@ -124,7 +120,7 @@ class Member(TimestampMixin, Base):
     avatar_url: Mapped[str | None] = mapped_column(String(2048))
     bio: Mapped[str | None] = mapped_column(Text)
     status: Mapped[MemberStatus] = mapped_column(
-        _enum(MemberStatus, "member_status"), default=MemberStatus.ACTIVE
+        enum_column(MemberStatus, "member_status"), default=MemberStatus.ACTIVE
     )
 
     account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")
@@ -145,7 +141,7 @@ class MemberRole(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
 
     member: Mapped[Member] = relationship(back_populates="role_rows", lazy="raise")
 

@@ -1,8 +1,9 @@
 """Declarative base with a constraint naming convention, so Alembic migrations stay stable."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -16,6 +17,11 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """Enums stored as strings with a CHECK: adding a value is a one-line migration on both DBs."""
+    return Enum(enum, name=name, native_enum=False, length=32, create_constraint=True)
 
 
 def utcnow() -> datetime:

@@ -4,9 +4,10 @@ import base64
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import DateTime, Select, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -50,11 +51,33 @@ class Page(Generic[T]):
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+def decode_cursor(cursor: str, keys: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+    values = _decode_json(cursor, len(keys))
+    try:
+        return [
+            datetime.fromisoformat(v) if _is_datetime(key) and isinstance(v, str) else v
+            for key, v in zip(keys, values, strict=True)
+        ]
+    except ValueError as error:
+        raise BadRequest("cursor is not valid") from error
+
+
+def _typed(keys: Sequence[InstrumentedAttribute[Any]], values: list[Any]) -> Any:
+    # Bind each value with its column's type, so it is stored-format on every database
+    # (an untyped datetime would compare as a differently formatted string on SQLite).
+    return tuple_(*(literal(v, type_=k.type) for k, v in zip(keys, values, strict=True)))
+
+
+def _is_datetime(key: InstrumentedAttribute[Any]) -> bool:
+    return isinstance(getattr(key.type, "impl", key.type), DateTime)
+
+
+def _decode_json(cursor: str, width: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -62,7 +85,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         raise BadRequest("cursor is not valid") from error
     if not isinstance(values, list) or len(values) != width:
         raise BadRequest("cursor is not valid for this list")
-    if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+    if not all(isinstance(v, str | int | bool) for v in values):
         raise BadRequest("cursor is not valid")
     return values
 
@@ -73,18 +96,24 @@ async def paginate(
     keys: Sequence[InstrumentedAttribute[Any]],
     key_of: Callable[[T], Sequence[Any]],
     request: PageRequest,
+    *,
+    descending: bool = False,
 ) -> Page[T]:
     """Page through `statement` ordered by `keys` (the last key must be unique, e.g. the id).
 
-    Keys must hold strings or integers so that cursors survive a JSON round trip.
+    All keys sort the same way: ascending, or descending with `descending=True`. Keys hold
+    strings, integers, booleans or datetimes (cursors are JSON).
     """
     size = request.size
     key_tuple = tuple_(*keys)
     if request.after is not None:
-        statement = statement.where(key_tuple > tuple_(*decode_cursor(request.after, len(keys))))
+        after = _typed(keys, decode_cursor(request.after, keys))
+        statement = statement.where(key_tuple < after if descending else key_tuple > after)
     if request.before is not None:
-        statement = statement.where(key_tuple < tuple_(*decode_cursor(request.before, len(keys))))
-    if request.backwards:
+        before = _typed(keys, decode_cursor(request.before, keys))
+        statement = statement.where(key_tuple > before if descending else key_tuple < before)
+    # Walking backwards reads the list in reverse order, then flips the page.
+    if request.backwards != descending:
         statement = statement.order_by(*(key.desc() for key in keys))
     else:
         statement = statement.order_by(*keys)

@@ -152,7 +152,10 @@ async def test_account_list_relations_load_in_constant_statements(app, client, s
 
         await session.execute(
             account_competitors.insert(),
-            [{"account_id": account.id, "competitor_id": accounts[(i + k) % 12].id} for k in (1, 2)],
+            [
+                {"account_id": account.id, "competitor_id": accounts[(i + k) % 12].id}
+                for k in (1, 2)
+            ],
         )
     await session.commit()
     token = bearer(app, admin)
@@ -173,11 +176,19 @@ async def test_nodes_keeps_order_and_hides_what_you_may_not_see(app, client, ses
     a = await create_account(session, name="A")
     b = await create_account(session, name="B")
     alice = await create_member(session, a, name="Alice")
-    ids = [global_id("Account", b.id), global_id("Member", alice.id), global_id("Account", a.id),
-           global_id("Member", 999_999)]
+    ids = [
+        global_id("Account", b.id),
+        global_id("Member", alice.id),
+        global_id("Account", a.id),
+        global_id("Member", 999_999),
+    ]
     await session.commit()
-    body = await gql(client, "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { name } ... on Member { name } } }",
-                     {"ids": ids}, token=bearer(app, alice))
+    body = await gql(
+        client,
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Account { name } ... on Member { name } } }",
+        {"ids": ids},
+        token=bearer(app, alice),
+    )
     assert body["data"]["nodes"] == [None, {"name": "Alice"}, {"name": "A"}, None]
 
 

@@ -1,0 +1,165 @@
+from collections.abc import Sequence
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from api.graphql.community.types import (
+    PostConnection,
+    PostNode,
+    SpaceNode,
+    ThreadConnection,
+    ThreadNode,
+    ThreadOrder,
+)
+from api.graphql.context import Info
+from api.graphql.relay import page_request, to_connection
+from domain.community import policies, repository
+from domain.community.models import Post, Space, Thread
+from domain.shared.errors import BadRequest
+from domain.shared.pagination import paginate
+
+
+async def readable_spaces_by_ids(info: Info, ids: Sequence[int]) -> dict[int, Space]:
+    actor = info.context.require_actor()
+    rows = await info.context.session.scalars(
+        policies.readable_spaces(actor, select(Space).where(Space.id.in_(ids)))
+    )
+    return {space.id: space for space in rows}
+
+
+async def readable_threads_by_ids(info: Info, ids: Sequence[int]) -> dict[int, Thread]:
+    actor = info.context.require_actor()
+    rows = await info.context.session.scalars(
+        policies.readable_threads(actor, select(Thread).where(Thread.id.in_(ids)))
+    )
+    return {thread.id: thread for thread in rows}
+
+
+async def readable_posts_by_ids(info: Info, ids: Sequence[int]) -> dict[int, Post]:
+    actor = info.context.require_actor()
+    rows = await info.context.session.scalars(
+        policies.readable_posts(actor, select(Post).where(Post.id.in_(ids)))
+    )
+    return {post.id: post for post in rows}
+
+
+async def space_threads(
+    info: Info,
+    space: Space,
+    order: ThreadOrder,
+    top_period_days: int,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> ThreadConnection:
+    """A space's feed. The space was reached through readable_spaces, so only the thread state
+    filter is left to apply here."""
+    actor = info.context.require_actor()
+    if not 1 <= top_period_days <= 3650:
+        raise BadRequest("topPeriodDays must be between 1 and 3650")
+    statement = select(Thread).where(
+        Thread.space_id == space.id, policies.thread_state_filter(actor)
+    )
+    statement, keys = repository.thread_feed(statement, order, info.context.now, top_period_days)
+    page = await paginate(
+        info.context.session,
+        statement,
+        keys,
+        lambda t: [getattr(t, k.key) for k in keys],
+        page_request(first, after, last, before),
+        descending=True,
+    )
+    return to_connection(ThreadConnection, page, ThreadNode.from_model)
+
+
+async def thread_posts(
+    info: Info,
+    thread: Thread,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> PostConnection:
+    actor = info.context.require_actor()
+    statement = select(Post).where(Post.thread_id == thread.id, policies.post_state_filter(actor))
+    page = await paginate(
+        info.context.session,
+        statement,
+        [Post.number],
+        lambda p: [p.number],
+        page_request(first, after, last, before),
+    )
+    for post in page.items:
+        info.context.community.post_by_id.prime(post.id, post)
+    return to_connection(PostConnection, page, PostNode.from_model)
+
+
+@strawberry.type
+class CommunityQueries:
+    @strawberry.field(description="Every space you may read, parents before their sub-spaces.")
+    async def spaces(self, info: Info) -> list[SpaceNode]:
+        actor = info.context.require_actor()
+        rows = await info.context.session.scalars(
+            policies.readable_spaces(actor, select(Space)).order_by(
+                Space.parent_id.is_not(None), Space.position, Space.name, Space.id
+            )
+        )
+        return [SpaceNode.from_model(space) for space in rows]
+
+    @strawberry.field(description="A space by its slug; null if missing or not readable.")
+    async def space(self, info: Info, slug: str) -> SpaceNode | None:
+        actor = info.context.require_actor()
+        found = await info.context.session.scalar(
+            policies.readable_spaces(actor, select(Space).where(Space.slug == slug))
+        )
+        return SpaceNode.from_model(found) if found else None
+
+    @strawberry.field(description="What's new: threads across every space you may read.")
+    async def whats_new(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ThreadConnection:
+        actor = info.context.require_actor()
+        statement = policies.readable_threads(actor, select(Thread))
+        keys = [Thread.last_activity_at, Thread.id]
+        page = await paginate(
+            info.context.session,
+            statement,
+            keys,
+            lambda t: [t.last_activity_at, t.id],
+            page_request(first, after, last, before),
+            descending=True,
+        )
+        return to_connection(ThreadConnection, page, ThreadNode.from_model)
+
+    @strawberry.field(description="A member's posts you may read, newest first.")
+    async def member_activity(
+        self,
+        info: Info,
+        member_id: relay.GlobalID,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> PostConnection:
+        actor = info.context.require_actor()
+        if member_id.type_name != "Member" or not member_id.node_id.isdigit():
+            raise BadRequest("memberId is not a member's id")
+        statement = policies.readable_posts(
+            actor, select(Post).where(Post.author_id == int(member_id.node_id))
+        )
+        page = await paginate(
+            info.context.session,
+            statement,
+            [Post.id],
+            lambda p: [p.id],
+            page_request(first, after, last, before),
+            descending=True,
+        )
+        return to_connection(PostConnection, page, PostNode.from_model)

@@ -1,0 +1,296 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from api.graphql.context import Info
+from api.graphql.errors import UserError
+from api.graphql.identity.types import MemberNode
+from domain.community import models, policies
+from domain.community.errors import CommunityErrorCode
+from domain.community.models import PostStatus, ReactionKind, SpaceVisibility, ThreadKind
+from domain.community.repository import ThreadOrder
+from domain.shared.errors import Problem
+
+strawberry.enum(SpaceVisibility, description="Who can read a space.")
+strawberry.enum(ThreadKind)
+strawberry.enum(PostStatus, description="HELD: awaiting review; HIDDEN: hidden by a moderator.")
+strawberry.enum(ReactionKind, description="The fixed reaction set; one of each per member.")
+strawberry.enum(CommunityErrorCode)
+
+
+strawberry.enum(
+    ThreadOrder,
+    description="LATEST_ACTIVITY: pinned first, then by last post; NEWEST: by creation; "
+    "UNANSWERED: questions without an accepted answer, newest first; TOP: most reactions in "
+    "the chosen period.",
+)
+
+
+@strawberry.type
+class CommunityUserError(UserError):
+    code: CommunityErrorCode
+
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> list["CommunityUserError"]:
+        return [
+            cls(field=p.field, message=p.message, code=CommunityErrorCode(p.code)) for p in problems
+        ]
+
+
+async def _member(info: Info, member_id: int | None) -> MemberNode | None:
+    if member_id is None:
+        return None
+    member = await info.context.identity.member_by_id.load(member_id)
+    return MemberNode.from_model(member) if member else None
+
+
+@strawberry.type(name="ReactionCount")
+class ReactionCount:
+    kind: ReactionKind
+    count: int
+
+
+@strawberry.type(name="Space", description="A forum category with one visibility rule.")
+class SpaceNode(relay.Node):
+    id: relay.NodeID[int]
+    slug: str
+    name: str
+    description: str | None
+    visibility: SpaceVisibility
+    thread_count: int
+    last_activity_at: datetime | None
+    model: strawberry.Private[models.Space]
+
+    @classmethod
+    def from_model(cls, space: models.Space) -> Self:
+        return cls(
+            id=space.id,
+            slug=space.slug,
+            name=space.name,
+            description=space.description,
+            visibility=space.visibility,
+            thread_count=space.thread_count,
+            last_activity_at=space.last_activity_at,
+            model=space,
+        )
+
+    @strawberry.field(description="The enclosing space, for a sub-space.")
+    async def parent(self, info: Info) -> "SpaceNode | None":
+        if self.model.parent_id is None:
+            return None
+        from api.graphql.community.queries import readable_spaces_by_ids
+
+        found = await readable_spaces_by_ids(info, [self.model.parent_id])
+        parent = found.get(self.model.parent_id)
+        return SpaceNode.from_model(parent) if parent else None
+
+    @strawberry.field(description="Threads in this space, 20 per page by default.")
+    async def threads(
+        self,
+        info: Info,
+        order: ThreadOrder = ThreadOrder.LATEST_ACTIVITY,
+        top_period_days: int = 30,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> "ThreadConnection":
+        from api.graphql.community.queries import space_threads
+
+        return await space_threads(
+            info, self.model, order, top_period_days, first, after, last, before
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Self | None]:
+        from api.graphql.community.queries import readable_spaces_by_ids
+
+        found = await readable_spaces_by_ids(info, _ints(node_ids))
+        return [cls.from_model(found[i]) if i in found else None for i in _ints(node_ids)]
+
+
+@strawberry.type(name="Thread", description="A discussion, question, announcement or idea link.")
+class ThreadNode(relay.Node):
+    id: relay.NodeID[int]
+    kind: ThreadKind
+    title: str
+    tags: list[str]
+    pinned: bool
+    locked: bool
+    closed: bool
+    hidden: bool = strawberry.field(description="Hidden by a moderator or held for review.")
+    post_count: int
+    reply_count: int
+    reaction_count: int = strawberry.field(description="Reactions to the opening post.")
+    created_at: datetime
+    last_activity_at: datetime
+    model: strawberry.Private[models.Thread]
+
+    @classmethod
+    def from_model(cls, thread: models.Thread) -> Self:
+        return cls(
+            id=thread.id,
+            kind=thread.kind,
+            title=thread.title,
+            tags=list(thread.tags),
+            pinned=thread.pinned,
+            locked=thread.locked,
+            closed=thread.closed,
+            hidden=thread.hidden,
+            post_count=thread.post_count,
+            reply_count=thread.reply_count,
+            reaction_count=thread.reaction_count,
+            created_at=thread.created_at,
+            last_activity_at=thread.last_activity_at,
+            model=thread,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> MemberNode | None:
+        return await _member(info, self.model.author_id)
+
+    @strawberry.field
+    async def last_poster(self, info: Info) -> MemberNode | None:
+        return await _member(info, self.model.last_poster_id)
+
+    @strawberry.field
+    async def space(self, info: Info) -> SpaceNode | None:
+        space = await info.context.community.space_by_id.load(self.model.space_id)
+        return SpaceNode.from_model(space) if space else None
+
+    @strawberry.field(description="The accepted answer of a question, if one was chosen.")
+    async def accepted_answer(self, info: Info) -> "PostNode | None":
+        if self.model.accepted_post_id is None:
+            return None
+        post = await info.context.community.post_by_id.load(self.model.accepted_post_id)
+        actor = info.context.require_actor()
+        return PostNode.from_model(post) if post and policies.can_see_post(actor, post) else None
+
+    @strawberry.field(description="Your reactions to the opening post.")
+    async def viewer_reactions(self, info: Info) -> list[ReactionKind]:
+        info.context.require_actor()
+        return await info.context.community.viewer_reactions_by_thread_id.load(self.model.id)
+
+    @strawberry.field(description="How many posts you have not read yet (0: all read).")
+    async def unread_count(self, info: Info) -> int:
+        info.context.require_actor()
+        position = await info.context.community.read_position_by_thread_id.load(self.model.id)
+        return max(0, self.model.post_count - position)
+
+    @strawberry.field(description="The posts, in order; the first is the opening post.")
+    async def posts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> "PostConnection":
+        from api.graphql.community.queries import thread_posts
+
+        return await thread_posts(info, self.model, first, after, last, before)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Self | None]:
+        from api.graphql.community.queries import readable_threads_by_ids
+
+        found = await readable_threads_by_ids(info, _ints(node_ids))
+        return [cls.from_model(found[i]) if i in found else None for i in _ints(node_ids)]
+
+
+@strawberry.type(name="Post", description="A post in a thread: the opening post or a reply.")
+class PostNode(relay.Node):
+    id: relay.NodeID[int]
+    number: int = strawberry.field(description="Position in the thread; 1 is the opening post.")
+    body_html: str = strawberry.field(description="Sanitized HTML rendered from the Markdown.")
+    body_markdown: str
+    status: PostStatus
+    reaction_count: int
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    model: strawberry.Private[models.Post]
+
+    @classmethod
+    def from_model(cls, post: models.Post) -> Self:
+        return cls(
+            id=post.id,
+            number=post.number,
+            body_html=post.body_html,
+            body_markdown=post.body_markdown,
+            status=post.status,
+            reaction_count=post.reaction_count,
+            created_at=post.created_at,
+            edited_at=post.edited_at,
+            deleted=post.deleted_at is not None,
+            model=post,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> MemberNode | None:
+        return await _member(info, self.model.author_id)
+
+    @strawberry.field(description="The post this one replies to (replies nest one level).")
+    async def parent(self, info: Info) -> "PostNode | None":
+        return await _visible_post(info, self.model.parent_id)
+
+    @strawberry.field(description="The post quoted at the top of this one.")
+    async def quoted_post(self, info: Info) -> "PostNode | None":
+        return await _visible_post(info, self.model.quoted_post_id)
+
+    @strawberry.field
+    async def thread(self, info: Info) -> ThreadNode | None:
+        thread = await info.context.community.thread_by_id.load(self.model.thread_id)
+        return ThreadNode.from_model(thread) if thread else None
+
+    @strawberry.field(description="Counts per reaction kind (kinds with none are left out).")
+    async def reactions(self, info: Info) -> list[ReactionCount]:
+        counts = await info.context.community.reaction_counts_by_post_id.load(self.model.id)
+        return [ReactionCount(kind=k, count=c) for k, c in sorted(counts.items())]
+
+    @strawberry.field
+    async def viewer_reactions(self, info: Info) -> list[ReactionKind]:
+        info.context.require_actor()
+        return await info.context.community.viewer_reactions_by_post_id.load(self.model.id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Self | None]:
+        from api.graphql.community.queries import readable_posts_by_ids
+
+        found = await readable_posts_by_ids(info, _ints(node_ids))
+        return [cls.from_model(found[i]) if i in found else None for i in _ints(node_ids)]
+
+
+async def _visible_post(info: Info, post_id: int | None) -> PostNode | None:
+    if post_id is None:
+        return None
+    post = await info.context.community.post_by_id.load(post_id)
+    actor = info.context.require_actor()
+    return PostNode.from_model(post) if post and policies.can_see_post(actor, post) else None
+
+
+def _ints(node_ids: list[str]) -> list[int]:
+    return [int(i) if i.isdigit() else 0 for i in node_ids]
+
+
+@strawberry.type(name="SpaceConnection")
+class SpaceConnection(relay.Connection[SpaceNode]):
+    pass
+
+
+@strawberry.type(name="ThreadConnection")
+class ThreadConnection(relay.Connection[ThreadNode]):
+    pass
+
+
+@strawberry.type(name="PostConnection")
+class PostConnection(relay.Connection[PostNode]):
+    pass

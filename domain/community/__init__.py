@@ -1,0 +1,1 @@
+"""Community: spaces, threads, posts, reactions, answers, watching, notifications, moderation."""

@@ -1,0 +1,156 @@
+"""Who may see and do what in the forums. Lists, node, search, notifications and subscriptions
+all filter through the readable_* statements here, so a rule changes in one place."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+
+from domain.community.models import (
+    Post,
+    PostStatus,
+    Space,
+    SpaceVisibility,
+    Thread,
+    ThreadKind,
+)
+from domain.identity.models import Role
+from domain.identity.policies import Actor
+from domain.programs.models import EnrolmentStatus, ProgramEnrolment
+
+
+@dataclass(frozen=True)
+class CommunityRules:
+    """Operator-tunable forum rules (from settings)."""
+
+    hold_posts_below_trust_level: int | None = None  # e.g. 1: TL0 members' posts await review
+    links_min_trust_level: int = 1
+    max_body_chars: int = 20_000
+    max_title_chars: int = 200
+    max_tags: int = 5
+
+
+def is_moderator(actor: Actor) -> bool:
+    return actor.has_role(Role.MODERATOR)
+
+
+# --- what may be seen -----------------------------------------------------------------------
+
+
+def space_visibility_filter(actor: Actor) -> ColumnElement[bool]:
+    if actor.is_staff:
+        return true()
+    enrolled = select(ProgramEnrolment.program_id).where(
+        ProgramEnrolment.member_id == actor.member_id,
+        ProgramEnrolment.status == EnrolmentStatus.ACTIVE,
+    )
+    return or_(
+        Space.visibility == SpaceVisibility.PUBLIC,
+        and_(Space.visibility == SpaceVisibility.ACCOUNT, Space.account_id == actor.account_id),
+        and_(Space.visibility == SpaceVisibility.PROGRAM, Space.program_id.in_(enrolled)),
+    )
+
+
+def readable_spaces(actor: Actor, statement: Select[Space]) -> Select[Space]:
+    return statement.where(space_visibility_filter(actor))
+
+
+def readable_space_ids(actor: Actor) -> Select[int]:
+    return select(Space.id).where(space_visibility_filter(actor))
+
+
+def thread_state_filter(actor: Actor) -> ColumnElement[bool]:
+    """Deleted threads are for moderators only; hidden ones (moderated, or held for review) for
+    moderators and their author."""
+    if is_moderator(actor):
+        return true()
+    return and_(
+        Thread.deleted_at.is_(None),
+        or_(Thread.hidden.is_(False), Thread.author_id == actor.member_id),
+    )
+
+
+def readable_threads(actor: Actor, statement: Select[Thread]) -> Select[Thread]:
+    statement = statement.where(thread_state_filter(actor))
+    if actor.is_staff:
+        return statement
+    return statement.where(Thread.space_id.in_(readable_space_ids(actor)))
+
+
+def post_state_filter(actor: Actor) -> ColumnElement[bool]:
+    """Visible posts for all; held ones for their author; hidden and deleted for moderators."""
+    if is_moderator(actor):
+        return true()
+    return and_(
+        Post.deleted_at.is_(None),
+        or_(
+            Post.status == PostStatus.VISIBLE,
+            and_(Post.status == PostStatus.HELD, Post.author_id == actor.member_id),
+        ),
+    )
+
+
+def readable_posts(actor: Actor, statement: Select[Post]) -> Select[Post]:
+    readable_thread_ids = readable_threads(actor, select(Thread.id))  # type: ignore[arg-type]
+    return statement.where(post_state_filter(actor), Post.thread_id.in_(readable_thread_ids))
+
+
+def can_see_post(actor: Actor, post: Post) -> bool:
+    """Post state only; callers reach posts through a thread they may read."""
+    if is_moderator(actor):
+        return True
+    if post.deleted_at is not None:
+        return False
+    return post.status is PostStatus.VISIBLE or (
+        post.status is PostStatus.HELD and post.author_id == actor.member_id
+    )
+
+
+# --- what may be done -----------------------------------------------------------------------
+
+
+def can_manage_spaces(actor: Actor) -> bool:
+    return actor.has_role(Role.ADMIN)
+
+
+def posting_blocked_reason(
+    actor: Actor, suspended_until: datetime | None, now: datetime
+) -> str | None:
+    if not actor.can_write:
+        return "this token is read-only"
+    if suspended_until is not None and suspended_until > now:
+        return f"you are suspended from posting until {suspended_until.isoformat()}"
+    return None
+
+
+def can_start_thread(actor: Actor, kind: ThreadKind) -> bool:
+    if kind is ThreadKind.ANNOUNCEMENT:
+        return actor.is_staff or is_moderator(actor)
+    return True
+
+
+def can_reply(actor: Actor, thread: Thread) -> bool:
+    return not (thread.locked or thread.closed) or is_moderator(actor)
+
+
+def can_edit_post(actor: Actor, post: Post, thread: Thread) -> bool:
+    if is_moderator(actor):
+        return True
+    return post.author_id == actor.member_id and post.deleted_at is None and not thread.locked
+
+
+def can_delete_post(actor: Actor, post: Post) -> bool:
+    return post.author_id == actor.member_id or is_moderator(actor)
+
+
+def can_accept_answer(actor: Actor, thread: Thread) -> bool:
+    return thread.author_id == actor.member_id or is_moderator(actor)
+
+
+def can_moderate(actor: Actor) -> bool:
+    return is_moderator(actor)
+
+
+def can_suspend(actor: Actor, target_is_staff: bool) -> bool:
+    """Customer moderators cannot suspend staff."""
+    return is_moderator(actor) and (actor.is_staff or not target_is_staff)

@@ -1,0 +1,1 @@
+"""Community use cases, one module per area. Services never commit."""
