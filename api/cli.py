@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens
-from api.demo_data import ADMIN_EMAIL, MODERATOR_EMAIL, load_demo
+from api.demo import ADMIN_EMAIL, MODERATOR_EMAIL, load_demo
 from api.settings import Settings
 from domain.identity import repository
 from domain.identity.models import MemberStatus
@@ -203,7 +203,8 @@ def demo() -> None:
     summary = _in_session(Settings(), load_demo, commit=True)
     if summary.created:
         typer.echo(
-            f"loaded the demo community: {summary.accounts} accounts, {summary.members} members"
+            f"loaded the demo community: {summary.accounts} accounts, {summary.members} members, "
+            f"{summary.spaces} spaces, {summary.threads} threads"
         )
     else:
         typer.echo(f"demo community already loaded ({ADMIN_EMAIL} exists): nothing changed")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens
-from api.demo_data import ADMIN_EMAIL, COMPANIES, MODERATOR_EMAIL, STAFF, load_demo
+from api.demo import ADMIN_EMAIL, COMPANIES, MODERATOR_EMAIL, STAFF, load_demo
 from api.graphql.schema import build_schema
 from api.settings import Settings
 from domain.identity import repository

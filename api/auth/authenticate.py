@@ -1,6 +1,7 @@
 """Turn an Authorization header into an Actor (or None for an anonymous caller)."""
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.tokens import BondfireTokens, ExternalIssuer, InvalidToken, unverified_issuer
@@ -23,7 +24,9 @@ class Authenticator:
         self.external = external
         self.jit_provisioning = jit_provisioning
 
-    async def actor(self, session: AsyncSession, authorization: str | None) -> Actor | None:
+    async def authenticate(
+        self, session: AsyncSession, authorization: str | None
+    ) -> "Authenticated | None":
         """None when no credentials were sent; NotAuthenticated when they were but are bad."""
         if not authorization:
             return None
@@ -36,14 +39,14 @@ class Authenticator:
             if found is None:
                 raise NotAuthenticated("API token is unknown, expired or revoked")
             token_member, scopes = found
-            return await _actor(session, token_member, scopes)
+            return await _authenticated(session, token_member, scopes)
         try:
             member = await self._member_for_jwt(session, token)
         except InvalidToken as error:
             raise NotAuthenticated(str(error)) from error
         if member is None or member.status is not MemberStatus.ACTIVE:
             raise NotAuthenticated("token does not belong to an active member")
-        return await _actor(session, member, ALL_SCOPES)
+        return await _authenticated(session, member, ALL_SCOPES)
 
     async def _member_for_jwt(self, session: AsyncSession, token: str) -> Member | None:
         issuer = unverified_issuer(token)
@@ -70,7 +73,18 @@ class Authenticator:
         raise InvalidToken("token is from an issuer this server does not trust")
 
 
-async def _actor(session: AsyncSession, member: Member, scopes: frozenset[TokenScope]) -> Actor:
-    kind = await session.scalar(select(Account.kind).where(Account.id == member.account_id))
-    assert kind is not None  # FK
-    return actor_for(member, kind, scopes)
+@dataclass(frozen=True)
+class Authenticated:
+    """The caller, and the rows authentication already read (requests reuse them)."""
+
+    actor: Actor
+    member: Member
+    account: Account
+
+
+async def _authenticated(
+    session: AsyncSession, member: Member, scopes: frozenset[TokenScope]
+) -> Authenticated:
+    account = await session.get(Account, member.account_id)
+    assert account is not None  # FK
+    return Authenticated(actor_for(member, account.kind, scopes), member, account)

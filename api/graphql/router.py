@@ -33,11 +33,16 @@ async def build_context(
         rate_limiter=state.rate_limiter,
     )
     try:
-        context.actor = await state.authenticator.actor(
+        authenticated = await state.authenticator.authenticate(
             session, request.headers.get("authorization")
         )
     except NotAuthenticated as error:
         context.auth_error = error
+        return context
+    if authenticated is not None:
+        context.actor = authenticated.actor
+        context.identity.member_by_id.prime(authenticated.member.id, authenticated.member)
+        context.identity.account_by_id.prime(authenticated.account.id, authenticated.account)
     return context
 
 

@@ -4,15 +4,17 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as query_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.community.mutations import CommunityMutations
@@ -24,6 +26,8 @@ from api.graphql.identity.queries import IdentityQueries
 from api.graphql.identity.types import IdentityUserError
 from api.graphql.limits import cost_limit_rule
 from api.settings import Settings
+
+DOCUMENT_CACHE_SIZE = 512  # distinct query documents kept parsed and validated
 
 
 class BondfireSchema(strawberry.Schema):
@@ -48,11 +52,19 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     class Mutation(IdentityMutations, CommunityMutations):
         pass
 
+    # The validation rules are built once, so the module-level validation cache (keyed by the
+    # rule classes) hits on repeated documents; strawberry's limiter extensions would build
+    # new rule classes per request and defeat it.
+    rules: list[type[ASTValidationRule]] = [
+        query_depth_rule(settings.max_query_depth, None),
+        alias_rule(settings.max_aliases),
+        cost_limit_rule(settings.max_query_cost),
+    ]
     extensions: list = [  # type: ignore[type-arg]
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(AddValidationRules, [cost_limit_rule(settings.max_query_cost)]),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(AddValidationRules, rules),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         ErrorMapping,
     ]
     if not settings.introspection:

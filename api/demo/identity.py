@@ -1,15 +1,11 @@
-"""A realistic demo community: the vendor's staff and a handful of customer companies.
-
-Built through the domain services, so the demo data passes the same validation as real input
-and leaves the same outbox events and audit entries. `load_demo` never commits.
-"""
+"""Demo identity: the vendor's staff and a handful of customer companies."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.identity import events, repository, service
+from domain.identity import credentials, events, service
 from domain.identity.models import (
     Account,
     AccountKind,
@@ -17,6 +13,7 @@ from domain.identity.models import (
     LifecycleStage,
     Member,
     Role,
+    TokenScope,
     TouchTier,
 )
 from domain.identity.policies import Actor, actor_for
@@ -24,13 +21,6 @@ from domain.identity.service import AccountFields, ProfileChanges
 
 ADMIN_EMAIL = "admin@bondfire.example"
 MODERATOR_EMAIL = "casey@acme.example"
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    created: bool  # False when the demo community was already there (nothing was changed)
-    accounts: int = 0
-    members: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,20 +58,6 @@ class DemoIdentity:
     staff: dict[str, Member]  # by e-mail
     accounts: dict[str, Account]  # by domain
     members: dict[str, Member]  # customer members by e-mail
-
-
-async def load_demo(session: AsyncSession) -> DemoSummary:
-    """Load the demo community once: if its admin exists, leave everything as it is."""
-    if await repository.member_by_email(session, ADMIN_EMAIL) is not None:
-        return DemoSummary(created=False)
-    identity = await _load_identity(session)
-    # Later contexts (spaces and threads, ideas, programs, references) add their own section
-    # here, each an `async def _load_<context>(session, identity)` building on the people above.
-    return DemoSummary(
-        created=True,
-        accounts=1 + len(identity.accounts),
-        members=len(identity.staff) + len(identity.members),
-    )
 
 
 # --- identity -------------------------------------------------------------------------------
@@ -426,7 +402,7 @@ COMPANIES = (
 COMPETITORS = (("northwind.example", "bluefin.example"),)
 
 
-async def _load_identity(session: AsyncSession) -> DemoIdentity:
+async def load_identity(session: AsyncSession) -> DemoIdentity:
     vendor = Account(
         kind=AccountKind.VENDOR,
         name="Bondfire",
@@ -488,6 +464,15 @@ async def _load_identity(session: AsyncSession) -> DemoIdentity:
 
     for one, other in COMPETITORS:
         await service.set_competitors(session, admin_actor, accounts[one].id, [accounts[other].id])
+    # Listed tokens so the token screens show something (their secrets are never printed).
+    casey = members[MODERATOR_EMAIL]
+    for actor, name in (
+        (admin_actor, "CRM sync"),
+        (actor_for(casey, AccountKind.CUSTOMER), "Data warehouse export"),
+    ):
+        await credentials.create_api_token(
+            session, actor, name=name, scopes={TokenScope.READ}, expires_in_days=90
+        )
     return DemoIdentity(vendor, admin, admin_actor, staff, accounts, members)
 
 
