@@ -1,5 +1,7 @@
 """FastAPI application factory."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +20,7 @@ from api.logging import configure_logging
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.ratelimit import RateLimiter, storage_uri
 from api.settings import Settings
+from api.worker import build_dispatcher, consumers
 from domain.community.policies import CommunityRules
 from domain.shared.database import create_engine, create_session_factory
 from migrations.runner import is_current
@@ -61,7 +64,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not await is_current(engine):
             raise DatabaseNotMigrated("database is not migrated: run `bondfire db upgrade`")
+        worker = (
+            asyncio.create_task(app.state.dispatcher.run()) if settings.embedded_worker else None
+        )
         yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         if external is not None:
             await external.aclose()
         if owns_engine:
@@ -71,6 +81,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or create_session_factory(engine)
+    app.state.dispatcher = build_dispatcher(app.state.session_factory, consumers())
     app.state.tokens = tokens
     app.state.external_issuer = external
     app.state.community_rules = CommunityRules(

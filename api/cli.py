@@ -161,6 +161,30 @@ def serve(
     )
 
 
+@app.command()
+def worker(
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
+) -> None:
+    """Drain the outbox (notifications, live updates, ...) until stopped. Several may run at
+    once on PostgreSQL; set BONDFIRE_EMBEDDED_WORKER=false on the API processes then."""
+    from api.worker import build_dispatcher, consumers
+
+    settings = Settings()
+
+    async def run(engine: AsyncEngine) -> None:
+        await _require_migrated(engine)
+        dispatcher = build_dispatcher(create_session_factory(engine), consumers())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        task = asyncio.create_task(dispatcher.run(poll))
+        await stop.wait()
+        task.cancel()
+
+    _run(settings, run)
+
+
 # --- db -------------------------------------------------------------------------------------
 
 

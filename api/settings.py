@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     meilisearch_url: str | None = None
     meilisearch_api_key: str | None = None
 
+    embedded_worker: bool = True  # drain the outbox inside the API process (`bondfire worker` too)
     redis_url: str | None = None  # shared rate limits and live-update fan-out across processes
 
     # Forums

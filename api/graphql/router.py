@@ -66,6 +66,7 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
             logger.exception("commit failed")
             await session.rollback()
             return _commit_failed(request.state.request_id)
+        request.app.state.dispatcher.wake()
         return response
 
 

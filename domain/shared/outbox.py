@@ -1,17 +1,24 @@
 """Transactional outbox: domain events written with the change, handled after commit.
 
-Consumers (search indexing, notifications, ledger, webhooks) drain it at least once, so they
-must be idempotent; the event id is their de-duplication key.
+Consumers (notifications, live updates, search indexing, ledger, webhooks) drain it at least
+once, so they must be idempotent; the event id is their de-duplication key. On PostgreSQL several
+workers share the work (`FOR UPDATE SKIP LOCKED`); on SQLite one in-process worker drains it.
 """
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, Index, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.shared.models import Base, Id, UTCDateTime, utcnow
+
+logger = logging.getLogger("bondfire.outbox")
 
 
 class OutboxEvent(Base):
@@ -24,9 +31,114 @@ class OutboxEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 def record_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> OutboxEvent:
-    event = OutboxEvent(topic=topic, payload=payload)
+    event = OutboxEvent(topic=topic, payload=payload, attempts=0)
     session.add(event)
     return event
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Delivery:
+    """One event handed to a handler, in the handler's own savepoint of the worker's transaction."""
+
+    session: AsyncSession
+    event: OutboxEvent
+    _after_commit: list[AfterCommit] = field(default_factory=list)
+
+    def after_commit(self, action: AfterCommit) -> None:
+        """Run `action` once the handler's writes are committed (e.g. push a live update)."""
+        self._after_commit.append(action)
+
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+
+class OutboxDispatcher:
+    """Hands pending events to the handlers registered for their topic, oldest first.
+
+    A handler that raises is retried on a later pass (its savepoint is rolled back; the other
+    handlers' work stays); after `max_attempts` the event is parked with its last error.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Sequence[Handler]],
+        *,
+        batch_size: int = 200,
+        max_attempts: int = 8,
+    ) -> None:
+        self._session_factory = session_factory
+        self._handlers = handlers
+        self._batch_size = batch_size
+        self._max_attempts = max_attempts
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a request commits, so events are handled at once rather than on a poll."""
+        self._wakeup.set()
+
+    async def drain(self) -> int:
+        """Handles every pending event; returns how many were handled."""
+        total = 0
+        while handled := await self._pass():
+            total += handled
+        return total
+
+    async def run(self, poll_seconds: float = 2.0) -> None:
+        while True:
+            try:
+                await self.drain()
+            except Exception:  # keep the worker alive; the failure is logged with its cause
+                logger.exception("outbox pass failed")
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+
+    async def _pass(self) -> int:
+        after_commit: list[AfterCommit] = []
+        async with self._session_factory() as session, session.begin():
+            statement = (
+                select(OutboxEvent)
+                .where(
+                    OutboxEvent.processed_at.is_(None),
+                    OutboxEvent.attempts < self._max_attempts,
+                )
+                .order_by(OutboxEvent.id)
+                .limit(self._batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                statement = statement.with_for_update(skip_locked=True)
+            events = list(await session.scalars(statement))
+            for event in events:
+                await self._deliver(session, event, after_commit)
+        for action in after_commit:
+            try:
+                await action()
+            except Exception:
+                logger.exception("after-commit action failed")
+        return len(events)
+
+    async def _deliver(
+        self, session: AsyncSession, event: OutboxEvent, after_commit: list[AfterCommit]
+    ) -> None:
+        delivery = Delivery(session, event)
+        try:
+            async with session.begin_nested():
+                for handler in self._handlers.get(event.topic, ()):
+                    await handler(delivery)
+        except Exception as error:
+            event.attempts += 1
+            event.last_error = f"{type(error).__name__}: {error}"[:2000]
+            logger.warning("outbox event %s (%s) failed: %s", event.id, event.topic, error)
+            return
+        event.processed_at = utcnow()
+        after_commit.extend(delivery._after_commit)
