@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.community.notifications import NOTIFICATION_CONSUMERS
 from domain.shared.outbox import Handler, OutboxDispatcher
 
 
@@ -22,6 +23,6 @@ def build_dispatcher(
     return OutboxDispatcher(session_factory, handlers)
 
 
-def consumers() -> list[tuple[str, Handler]]:
-    """Every (topic, handler) pair the worker runs. Each context contributes its own."""
-    return []
+def consumers(extra: Sequence[tuple[str, Handler]] = ()) -> list[tuple[str, Handler]]:
+    """Every (topic, handler) pair the worker runs; `extra` holds the live-update fan-out."""
+    return [*NOTIFICATION_CONSUMERS, *extra]

@@ -17,7 +17,9 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as query_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from api.graphql.community.moderation import ModerationMutations, ModerationQueries
 from api.graphql.community.mutations import CommunityMutations
+from api.graphql.community.notifications import NotificationMutations, NotificationQueries
 from api.graphql.community.queries import CommunityQueries
 from api.graphql.community.types import CommunityUserError
 from api.graphql.errors import ErrorMapping
@@ -40,7 +42,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
     # Declared per build: strawberry's relay.node() field is bound to the schema it is built in.
     @strawberry.type
-    class Query(IdentityQueries, CommunityQueries):
+    class Query(IdentityQueries, CommunityQueries, NotificationQueries, ModerationQueries):
         node: relay.Node | None = relay.node(
             description="Any object by its global id; null if you may not see it."
         )
@@ -49,7 +51,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         )
 
     @strawberry.type
-    class Mutation(IdentityMutations, CommunityMutations):
+    class Mutation(
+        IdentityMutations, CommunityMutations, NotificationMutations, ModerationMutations
+    ):
         pass
 
     # The validation rules are built once, so the module-level validation cache (keyed by the

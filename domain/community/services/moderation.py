@@ -1,0 +1,1 @@
+"""Moderation use cases (built by the moderation work)."""
