@@ -50,6 +50,7 @@ def create_app(
         audience=settings.token_audience,
         ttl_seconds=settings.access_token_ttl_seconds,
         leeway=settings.clock_skew_seconds,
+        reload=lambda: SigningKeys.load_or_create(settings.keys_dir),
     )
     external = None
     if settings.oidc_enabled:

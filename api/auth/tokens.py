@@ -4,6 +4,7 @@ import base64
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +30,27 @@ class VerifiedToken:
 
 
 class BondfireTokens:
+    """Signs and verifies Bondfire's own access tokens.
+
+    With `reload`, a token signed by a key this process has not seen (another process ran
+    `bondfire keys rotate`) makes it re-read the key store, at most every `reload_interval`.
+    """
+
     def __init__(
-        self, keys: SigningKeys, *, issuer: str, audience: str, ttl_seconds: int, leeway: int
+        self,
+        keys: SigningKeys,
+        *,
+        issuer: str,
+        audience: str,
+        ttl_seconds: int,
+        leeway: int,
+        reload: Callable[[], SigningKeys] | None = None,
+        reload_interval: float = 10.0,
     ) -> None:
         self.keys, self.issuer, self.audience = keys, issuer, audience
         self.ttl_seconds, self.leeway = ttl_seconds, leeway
+        self._reload, self._reload_interval = reload, reload_interval
+        self._reloaded_at = time.monotonic()
 
     def issue(self, member_id: int, ttl_seconds: int | None = None) -> str:
         now = int(time.time())
@@ -50,8 +67,18 @@ class BondfireTokens:
         return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
 
     def verify(self, token: str) -> VerifiedToken:
+        kid = _unverified_header(token).get("kid")
+        if kid and not _has_kid(self.keys.verification_set, kid) and self._may_reload():
+            assert self._reload is not None
+            self.keys, self._reloaded_at = self._reload(), time.monotonic()
         return _verify(
             token, self.keys.verification_set, [ALGORITHM], self.issuer, self.audience, self.leeway
+        )
+
+    def _may_reload(self) -> bool:
+        return (
+            self._reload is not None
+            and time.monotonic() - self._reloaded_at >= self._reload_interval
         )
 
 

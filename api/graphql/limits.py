@@ -5,7 +5,6 @@ page size it asks for (a variable counts as the largest page, no argument as the
 Depth, alias and token limits come from strawberry's own extensions.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -17,7 +16,6 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
 )
 
@@ -84,6 +82,3 @@ def _is_connection(field: FieldNode) -> bool:
         isinstance(s, FieldNode) and s.name.value in ("edges", "nodes")
         for s in (field.selection_set.selections if field.selection_set else ())
     )
-
-
-ValidationRuleFactory = Callable[[ValidationContext], ValidationRule]

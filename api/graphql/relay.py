@@ -3,7 +3,6 @@
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import strawberry
 from strawberry import relay
 
 from domain.shared.pagination import Page, PageRequest
@@ -42,10 +41,3 @@ def decode_id(global_id: relay.GlobalID, expected_type: str, field: Sequence[str
     if global_id.type_name != expected_type or not global_id.node_id.isdigit():
         raise DomainError(f"{expected_type} not found", code="NOT_FOUND", field=list(field))
     return int(global_id.node_id)
-
-
-def node_ids(ids: Any) -> list[int]:
-    return [int(i) for i in ids if str(i).isdigit()]
-
-
-__all__ = ["decode_id", "page_request", "strawberry", "to_connection"]

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.community import repository
-from domain.community.models import Post, Reaction, ReactionKind, Space, Thread
+from domain.community.models import Post, PostRevision, Reaction, ReactionKind, Space, Thread
 
 
 class SpaceByIdLoader(DataLoader[int, Space | None]):
@@ -85,12 +85,29 @@ class ReadPositionByThreadIdLoader(DataLoader[int, int]):
         super().__init__(load_fn=load)
 
 
+class RevisionsByPostIdLoader(DataLoader[int, list[PostRevision]]):
+    def __init__(self, session: AsyncSession) -> None:
+        async def load(ids: Sequence[int]) -> list[list[PostRevision]]:
+            rows = await session.scalars(
+                select(PostRevision)
+                .where(PostRevision.post_id.in_(ids))
+                .order_by(PostRevision.post_id, PostRevision.id.desc())
+            )
+            result: dict[int, list[PostRevision]] = {i: [] for i in ids}
+            for revision in rows:
+                result[revision.post_id].append(revision)
+            return [result[i] for i in ids]
+
+        super().__init__(load_fn=load)
+
+
 class CommunityLoaders:
     def __init__(self, session: AsyncSession, viewer_id: int | None) -> None:
         self.space_by_id = SpaceByIdLoader(session)
         self.thread_by_id = ThreadByIdLoader(session)
         self.post_by_id = PostByIdLoader(session)
         self.reaction_counts_by_post_id = ReactionCountsByPostIdLoader(session)
+        self.revisions_by_post_id = RevisionsByPostIdLoader(session)
         viewer = viewer_id or 0  # anonymous callers never reach viewer fields
         self.viewer_reactions_by_post_id = ViewerReactionsByPostIdLoader(session, viewer)
         self.viewer_reactions_by_thread_id = ViewerReactionsByThreadIdLoader(session, viewer)

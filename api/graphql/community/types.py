@@ -46,6 +46,17 @@ async def _member(info: Info, member_id: int | None) -> MemberNode | None:
     return MemberNode.from_model(member) if member else None
 
 
+@strawberry.type(name="PostRevision", description="The text a post had before an edit.")
+class PostRevisionType:
+    body_markdown: str
+    created_at: datetime = strawberry.field(description="When it was replaced.")
+    editor_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def editor(self, info: Info) -> MemberNode | None:
+        return await _member(info, self.editor_id)
+
+
 @strawberry.type(name="ReactionCount")
 class ReactionCount:
     kind: ReactionKind
@@ -258,6 +269,21 @@ class PostNode(relay.Node):
     async def viewer_reactions(self, info: Info) -> list[ReactionKind]:
         info.context.require_actor()
         return await info.context.community.viewer_reactions_by_post_id.load(self.model.id)
+
+    @strawberry.field(
+        description="Earlier versions, newest first. For the author and moderators; null else."
+    )
+    async def revisions(self, info: Info) -> list[PostRevisionType] | None:
+        actor = info.context.require_actor()
+        if not (self.model.author_id == actor.member_id or policies.is_moderator(actor)):
+            return None
+        rows = await info.context.community.revisions_by_post_id.load(self.model.id)
+        return [
+            PostRevisionType(
+                body_markdown=r.body_markdown, created_at=r.created_at, editor_id=r.editor_id
+            )
+            for r in rows
+        ]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
