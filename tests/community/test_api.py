@@ -242,7 +242,13 @@ async def test_editing_keeps_revisions_and_only_the_author_may(app, client, sess
             select(PostRevision.body_markdown).where(PostRevision.post_id == post_id)
         )
     ).all()
-    assert revisions == [f"Post 1 of thread {thread.title.split()[-1]}"]
+    original = f"Post 1 of thread {thread.title.split()[-1]}"
+    assert revisions == [original]
+    history = "query($id: ID!) { node(id: $id) { ... on Post { revisions { bodyMarkdown editor { name } } } } }"
+    own = await gql(client, history, {"id": global_id("Post", post_id)}, token=bearer(app, people["casey"]))
+    assert own["data"]["node"]["revisions"] == [{"bodyMarkdown": original, "editor": {"name": "Casey"}}]
+    others = await gql(client, history, {"id": global_id("Post", post_id)}, token=bearer(app, people["gil"]))
+    assert others["data"]["node"]["revisions"] is None
 
 
 async def test_deleted_posts_disappear_for_members_not_for_moderators(app, client, session, people):
