@@ -106,6 +106,11 @@ def can_see_post(actor: Actor, post: Post) -> bool:
     )
 
 
+def can_see_revisions(actor: Actor, post: Post) -> bool:
+    """Earlier wording is the author's business and the moderators'."""
+    return post.author_id == actor.member_id or is_moderator(actor)
+
+
 # --- what may be done -----------------------------------------------------------------------
 
 

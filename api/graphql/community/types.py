@@ -275,7 +275,7 @@ class PostNode(relay.Node):
     )
     async def revisions(self, info: Info) -> list[PostRevisionType] | None:
         actor = info.context.require_actor()
-        if not (self.model.author_id == actor.member_id or policies.is_moderator(actor)):
+        if not policies.can_see_revisions(actor, self.model):
             return None
         rows = await info.context.community.revisions_by_post_id.load(self.model.id)
         return [
