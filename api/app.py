@@ -10,12 +10,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.auth.authenticate import Authenticator
 from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens, ExternalIssuer
 from api.graphql.router import CommittingGraphQLRouter, build_context
 from api.graphql.schema import build_schema
+from api.live import create_broadcaster, live_consumers
 from api.logging import configure_logging
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.ratelimit import RateLimiter, storage_uri
@@ -24,6 +26,7 @@ from api.worker import build_dispatcher, consumers
 from domain.community.policies import CommunityRules
 from domain.shared.database import create_engine, create_session_factory
 from migrations.runner import is_current
+from search.factory import build_search_index, use_search_index
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -73,6 +76,7 @@ def create_app(
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        await app.state.broadcaster.close()
         if external is not None:
             await external.aclose()
         if owns_engine:
@@ -82,7 +86,13 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or create_session_factory(engine)
-    app.state.dispatcher = build_dispatcher(app.state.session_factory, consumers())
+    app.state.search = use_search_index(build_search_index(settings))
+    app.state.broadcaster = create_broadcaster(settings)
+    # The live fan-out brackets the notification consumers (see api/live/consumers.py).
+    live = live_consumers(app.state.broadcaster)
+    app.state.dispatcher = build_dispatcher(
+        app.state.session_factory, [*live.first, *consumers(live.last)]
+    )
     app.state.tokens = tokens
     app.state.external_issuer = external
     app.state.community_rules = CommunityRules(
@@ -101,6 +111,8 @@ def create_app(
         context_getter=build_context,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=False,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        allowed_origins=settings.cors_origins,
     )
     app.include_router(graphql, prefix="/graphql")
     if settings.oidc_enabled:
@@ -143,6 +155,8 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         if not migrated:
             return JSONResponse({"status": "unavailable", "database": "not migrated"}, 503)
+        if not await app.state.search.is_available():
+            return JSONResponse({"status": "unavailable", "search": "unreachable"}, 503)
         return JSONResponse({"status": "ready"})
 
     if settings.cors_origins:

@@ -27,6 +27,7 @@ from domain.identity.models import MemberStatus
 from domain.shared.database import create_engine, create_session_factory
 from domain.shared.errors import DomainError
 from migrations.runner import current_revision_for, downgrade, head_revision, is_current, upgrade
+from search.cli import search_app
 
 T = TypeVar("T")
 
@@ -97,6 +98,7 @@ keys_app = typer.Typer(help="The keys that sign Bondfire's access tokens.", no_a
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
+app.add_typer(search_app, name="search")
 
 
 def _run(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
@@ -224,8 +226,10 @@ def db_current() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo community into the database. Running it again changes nothing."""
-    summary = _in_session(Settings(), load_demo, commit=True)
+    settings = Settings()
+    summary = _in_session(settings, load_demo, commit=True)
     if summary.created:
+        _run(settings, _drain_outbox)  # the demo's notifications, before anyone signs in
         typer.echo(
             f"loaded the demo community: {summary.accounts} accounts, {summary.members} members, "
             f"{summary.spaces} spaces, {summary.threads} threads"
@@ -240,6 +244,12 @@ def demo() -> None:
         "(development environment) with this request header:\n"
         '  {"Authorization": "Bearer <token>"}'
     )
+
+
+async def _drain_outbox(engine: AsyncEngine) -> None:
+    from api.worker import build_dispatcher, consumers
+
+    await build_dispatcher(create_session_factory(engine), consumers()).drain()
 
 
 @app.command()

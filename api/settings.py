@@ -32,8 +32,16 @@ class Settings(BaseSettings):
     oidc_jit_provisioning: bool = True
     session_secret: str | None = None  # signs the short login cookie holding state, nonce, PKCE
 
+    # Search: Meilisearch when a URL is set, else the embedded index in its own SQLite file
+    # (search_index_path; unset: ./var/search.db, or in memory when environment is "test").
     meilisearch_url: str | None = None
     meilisearch_api_key: str | None = None
+    meilisearch_index_prefix: str = "bondfire_"
+    meilisearch_timeout_seconds: int = Field(default=5, ge=1, le=120)
+    meilisearch_tenant_key: str | None = None  # a search API key: signs viewers' tenant tokens
+    meilisearch_tenant_key_uid: str | None = None  # that key's uid (GET /keys)
+    meilisearch_public_url: str | None = None  # where browsers reach Meilisearch, if elsewhere
+    search_index_path: Path | None = None
 
     embedded_worker: bool = True  # drain the outbox inside the API process (`bondfire worker` too)
     redis_url: str | None = None  # shared rate limits and live-update fan-out across processes

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.community.notifications import NOTIFICATION_CONSUMERS
 from domain.shared.outbox import Handler, OutboxDispatcher
+from search.factory import current_search_index
+from search.indexer import search_consumers
 
 
 def build_dispatcher(
@@ -25,4 +27,4 @@ def build_dispatcher(
 
 def consumers(extra: Sequence[tuple[str, Handler]] = ()) -> list[tuple[str, Handler]]:
     """Every (topic, handler) pair the worker runs; `extra` holds the live-update fan-out."""
-    return [*NOTIFICATION_CONSUMERS, *extra]
+    return [*NOTIFICATION_CONSUMERS, *search_consumers(current_search_index), *extra]

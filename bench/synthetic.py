@@ -290,8 +290,23 @@ async def largest_account_size(url: str) -> int:
         await engine.dispose()
 
 
+def typical_customer(rows: Rows, accounts: int) -> dict[str, Any]:
+    """A plain, active customer in a mid-sized account: the typical caller."""
+    with_roles = {r["member_id"] for r in rows.roles}
+    return next(
+        m
+        for m in rows.members[len(STAFF) + accounts // 2 :]
+        if m["status"] is MemberStatus.ACTIVE and m["id"] not in with_roles
+    )
+
+
 def load(url: str, accounts: int, members: int, seed: int = SEED) -> DataSet:
     """Reset the database at `url` and fill it. Runs its own event loops; call it outside one."""
+    return load_with_rows(url, accounts, members, seed)[0]
+
+
+def load_with_rows(url: str, accounts: int, members: int, seed: int = SEED) -> tuple[DataSet, Rows]:
+    """`load`, also returning the rows (for data sets built on top, like the forums)."""
     started = time.perf_counter()
     reset_database(url)
     migrated = time.perf_counter()
@@ -299,14 +314,8 @@ def load(url: str, accounts: int, members: int, seed: int = SEED) -> DataSet:
     asyncio.run(insert_rows(url, rows))
     inserted = time.perf_counter()
     admin_id = 1
-    # A plain, active customer in a mid-sized account: the typical caller.
-    with_roles = {r["member_id"] for r in rows.roles}
-    customer = next(
-        m
-        for m in rows.members[len(STAFF) + accounts // 2 :]
-        if m["status"] is MemberStatus.ACTIVE and m["id"] not in with_roles
-    )
-    return DataSet(
+    customer = typical_customer(rows, accounts)
+    data = DataSet(
         database=asyncio.run(describe(url)),
         customer_accounts=accounts,
         members=len(rows.members),
@@ -318,3 +327,4 @@ def load(url: str, accounts: int, members: int, seed: int = SEED) -> DataSet:
         migrate_seconds=migrated - started,
         insert_seconds=inserted - migrated,
     )
+    return data, rows

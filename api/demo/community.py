@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.demo.identity import DemoIdentity
 from domain.community.models import ReactionKind, SpaceVisibility, ThreadKind
 from domain.community.policies import CommunityRules
-from domain.community.services import posting, reactions, spaces
+from domain.community.services import posting, reactions, reading, spaces
 from domain.identity.models import AccountKind, Member
 from domain.identity.policies import Actor, actor_for
 from domain.programs.models import Program, ProgramEnrolment, ProgramKind, ProgramState
@@ -160,6 +160,10 @@ async def load_community(session: AsyncSession, identity: DemoIdentity) -> DemoC
         ),
     )
 
+    # The admin watches some spaces, so their inbox shows the threads started there.
+    for slug in ("product-help", "pipelines", "staff-lounge"):
+        await reading.watch_space(session, admin, made[slug].id, True)
+
     start = utcnow() - timedelta(days=len(THREADS))
     for day, spec in enumerate(THREADS):
         at = start + timedelta(days=day)
@@ -203,6 +207,36 @@ async def load_community(session: AsyncSession, identity: DemoIdentity) -> DemoC
             await reactions.react(
                 session, first_replier, at + timedelta(hours=1), opening.id, ReactionKind.INSIGHTFUL
             )
+
+    # Moderation: two members flag a reply (not enough weight to hide it, so it waits in the
+    # queue), and the answered question is closed with a reason (the moderation log).
+    from sqlalchemy import select
+
+    from domain.community.models import Post, Thread
+    from domain.community.services.flags import flag_post
+    from domain.community.services.thread_actions import ThreadAction, moderate_thread
+
+    question = THREADS[1]
+    flagged_reply = await session.scalar(
+        select(Post)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Thread.title == question.title, Post.number == 2)
+    )
+    assert flagged_reply is not None
+    now = utcnow()
+    for email, reason in (
+        ("ingrid@northwind.example", "Outdated: scheduled exports need no code any more."),
+        ("owen@bluefin.example", "Misleading for newcomers; the accepted answer is simpler."),
+    ):
+        await flag_post(session, _actor(people[email]), now, flagged_reply.id, reason)
+    await moderate_thread(
+        session,
+        admin,
+        now,
+        flagged_reply.thread_id,
+        ThreadAction.CLOSE,
+        "Answered: Share → Schedule sends the PDF every Monday.",
+    )
     return DemoCommunity(spaces=len(made), threads=len(THREADS))
 
 

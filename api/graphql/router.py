@@ -2,15 +2,22 @@
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response, WebSocket
+from fastapi.routing import APIWebSocketRoute
+from graphql import GraphQLError, OperationType
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionResult
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.graphql.context import Context
+from api.graphql.operations import requested_operations
+from api.live.websocket import LiveConnection, LiveTransportWSHandler
+from domain.shared.database import begin_writing
 from domain.shared.errors import NotAuthenticated
 
 logger = logging.getLogger("bondfire.graphql")
@@ -51,7 +58,45 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
 
     A mutation that failed already rolled back its own savepoint, so what is left to commit
     is exactly what the response reports as done. A failed commit becomes an error response.
+
+    Websockets (subscriptions) get a connection context of their own instead of the request
+    context: see api/live/websocket.py.
     """
+
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
+    def __init__(self, schema: BaseSchema, path: str = "", **kwargs: Any) -> None:
+        super().__init__(schema, path, **kwargs)
+        self.routes[:] = [r for r in self.routes if not isinstance(r, APIWebSocketRoute)]
+        self.add_api_websocket_route(path, self._websocket)
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        connection = cast(Context, LiveConnection(websocket))
+        await self.run(request=websocket, context=connection, root_value=None)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        if isinstance(context, LiveConnection):
+            await context.authenticate()
+        return UNSET
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        kinds = requested_operations(request_data)
+        # strawberry would run a subscription sent by HTTP once, as a query, and fail.
+        if OperationType.SUBSCRIPTION in kinds:
+            return ExecutionResult(data=None, errors=[subscriptions_need_a_websocket(request)])
+        if OperationType.MUTATION in kinds:
+            await begin_writing(context.session)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -68,6 +113,13 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
             return _commit_failed(request.state.request_id)
         request.app.state.dispatcher.wake()
         return response
+
+
+def subscriptions_need_a_websocket(request: Request) -> GraphQLError:
+    return GraphQLError(
+        "Subscriptions run over a websocket on this endpoint (graphql-transport-ws).",
+        extensions={"code": "BAD_USER_INPUT", "requestId": request.state.request_id},
+    )
 
 
 def _commit_failed(request_id: str) -> GraphQLHTTPResponse:

@@ -21,12 +21,14 @@ from api.graphql.community.moderation import ModerationMutations, ModerationQuer
 from api.graphql.community.mutations import CommunityMutations
 from api.graphql.community.notifications import NotificationMutations, NotificationQueries
 from api.graphql.community.queries import CommunityQueries
+from api.graphql.community.subscriptions import CommunitySubscriptions
 from api.graphql.community.types import CommunityUserError
 from api.graphql.errors import ErrorMapping
 from api.graphql.identity.mutations import IdentityMutations
 from api.graphql.identity.queries import IdentityQueries
 from api.graphql.identity.types import IdentityUserError
 from api.graphql.limits import cost_limit_rule
+from api.graphql.search.queries import SearchQueries
 from api.settings import Settings
 
 DOCUMENT_CACHE_SIZE = 512  # distinct query documents kept parsed and validated
@@ -42,7 +44,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
     # Declared per build: strawberry's relay.node() field is bound to the schema it is built in.
     @strawberry.type
-    class Query(IdentityQueries, CommunityQueries, NotificationQueries, ModerationQueries):
+    class Query(
+        IdentityQueries, CommunityQueries, NotificationQueries, ModerationQueries, SearchQueries
+    ):
         node: relay.Node | None = relay.node(
             description="Any object by its global id; null if you may not see it."
         )
@@ -76,6 +80,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return BondfireSchema(
         query=Query,
         mutation=Mutation,
+        subscription=CommunitySubscriptions,
         extensions=extensions,
         types=[IdentityUserError, CommunityUserError],
         config=StrawberryConfig(relay_max_results=100),

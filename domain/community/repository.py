@@ -1,25 +1,32 @@
 """Community queries. Callers pass statements through the readable_* policies first."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.community.models import (
+    Flag,
+    FlagStatus,
     MemberStanding,
     Post,
+    PostStatus,
     Reaction,
     ReactionKind,
     Space,
     Thread,
     ThreadKind,
     ThreadRead,
+    ThreadWatch,
 )
 from domain.identity.models import Member
+from domain.shared.audit import AuditEntry
+from domain.shared.models import UTCDateTime
 from domain.shared.upsert import dialect_name, insert_ignoring_duplicates
 
 
@@ -154,3 +161,159 @@ async def opening_post_ids(session: AsyncSession, thread_ids: Sequence[int]) -> 
         select(Post.thread_id, Post.id).where(Post.thread_id.in_(thread_ids), Post.number == 1)
     )
     return dict(rows.all())
+
+
+# --- moderation -----------------------------------------------------------------------------
+
+
+def _for_update(session: AsyncSession, statement: Select[Any]) -> Select[Any]:
+    if dialect_name(session) == "postgresql":
+        statement = statement.with_for_update()
+    return statement.execution_options(populate_existing=True)
+
+
+async def post_for_update(session: AsyncSession, post_id: int) -> Post:
+    """The post, re-read under a row lock on PostgreSQL (flaggers of one post queue up here)."""
+    post = await session.scalar(_for_update(session, select(Post).where(Post.id == post_id)))
+    assert post is not None
+    return post
+
+
+async def thread_for_update(session: AsyncSession, thread_id: int) -> Thread:
+    thread = await session.scalar(
+        _for_update(session, select(Thread).where(Thread.id == thread_id))
+    )
+    assert thread is not None
+    return thread
+
+
+async def open_flag_weight(session: AsyncSession, post_id: int) -> int:
+    weight = await session.scalar(
+        select(func.coalesce(func.sum(Flag.weight), 0)).where(
+            Flag.post_id == post_id, Flag.status == FlagStatus.OPEN
+        )
+    )
+    return int(weight or 0)
+
+
+async def open_flags(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, list[Flag]]:
+    """Open flags per post, oldest first."""
+    rows = await session.scalars(
+        select(Flag)
+        .where(Flag.post_id.in_(post_ids), Flag.status == FlagStatus.OPEN)
+        .order_by(Flag.id)
+    )
+    result: dict[int, list[Flag]] = {post_id: [] for post_id in post_ids}
+    for flag in rows:
+        result[flag.post_id].append(flag)
+    return result
+
+
+async def last_audit_action(
+    session: AsyncSession, target_type: str, target_id: int, actions: Sequence[str]
+) -> str | None:
+    """The most recent of `actions` recorded against a target."""
+    return await session.scalar(
+        select(AuditEntry.action)
+        .where(
+            AuditEntry.target_type == target_type,
+            AuditEntry.target_id == target_id,
+            AuditEntry.action.in_(actions),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    post: Post
+    queued_at: datetime
+    flag_count: int
+    flag_weight: int
+
+
+async def moderation_queue(
+    session: AsyncSession,
+    readable_thread_ids: Select[int],
+    *,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[QueueRow]:
+    """Posts awaiting a moderator: held ones, and those with open flags (one row per post, with
+    the flags' count and weight), oldest first by when they entered the queue. Keyset-paged on
+    (queued_at, post id)."""
+    flagged = (
+        select(
+            Flag.post_id,
+            func.min(Flag.created_at).label("first_flagged_at"),
+            func.count().label("flag_count"),
+            func.sum(Flag.weight).label("flag_weight"),
+        )
+        .where(Flag.status == FlagStatus.OPEN)
+        .group_by(Flag.post_id)
+        .subquery()
+    )
+    queued_at = case(
+        (flagged.c.first_flagged_at.is_(None), Post.created_at),
+        (Post.status == PostStatus.HELD, Post.created_at),
+        else_=flagged.c.first_flagged_at,
+    )
+    statement = (
+        select(
+            Post,
+            queued_at.label("queued_at"),
+            func.coalesce(flagged.c.flag_count, 0),
+            func.coalesce(flagged.c.flag_weight, 0),
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .outerjoin(flagged, flagged.c.post_id == Post.id)
+        .where(
+            (Post.status == PostStatus.HELD) | flagged.c.post_id.is_not(None),
+            Post.deleted_at.is_(None),
+            Thread.deleted_at.is_(None),
+            Post.thread_id.in_(readable_thread_ids),
+        )
+    )
+    if after is not None:
+        # Typed binds, so the time compares in stored format on SQLite too.
+        statement = statement.where(
+            tuple_(queued_at, Post.id)
+            > tuple_(literal(after[0], type_=UTCDateTime()), literal(after[1], type_=Post.id.type))
+        )
+    rows = await session.execute(statement.order_by(queued_at, Post.id).limit(limit))
+    return [
+        QueueRow(post=post, queued_at=at, flag_count=int(count), flag_weight=int(weight))
+        for post, at, count, weight in rows
+    ]
+
+
+async def merged_post_stats(session: AsyncSession, thread_id: int) -> tuple[int, int]:
+    """(highest post number, visible undeleted posts) of a thread about to be merged away."""
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.max(Post.number), 0),
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (
+                                (Post.status == PostStatus.VISIBLE) & Post.deleted_at.is_(None),
+                                1,
+                            ),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+            ).where(Post.thread_id == thread_id)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def thread_watcher_ids(session: AsyncSession, thread_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(ThreadWatch.member_id).where(ThreadWatch.thread_id == thread_id)
+    )
+    return list(rows)

@@ -48,7 +48,27 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(SQLITE_WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+SQLITE_WRITE_OPTION = "bondfire_sqlite_write"
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """Make the session's transaction a write transaction from its first statement.
+
+    SQLite (WAL) lets a transaction that has read upgrade to writing only if nobody committed
+    in between; otherwise it fails at once with "database is locked", busy timeout or not. So a
+    unit of work that will write takes the write lock up front (BEGIN IMMEDIATE), and others
+    wait their turn instead. Work already done in the session is committed first. PostgreSQL
+    needs none of this.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        await session.commit()
+    await session.connection(execution_options={SQLITE_WRITE_OPTION: True})
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Index, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.shared.database import begin_writing
 from domain.shared.models import Base, Id, UTCDateTime, utcnow
 
 logger = logging.getLogger("bondfire.outbox")
@@ -105,7 +106,8 @@ class OutboxDispatcher:
 
     async def _pass(self) -> int:
         after_commit: list[AfterCommit] = []
-        async with self._session_factory() as session, session.begin():
+        async with self._session_factory() as session:
+            await begin_writing(session)
             statement = (
                 select(OutboxEvent)
                 .where(
@@ -120,6 +122,7 @@ class OutboxDispatcher:
             events = list(await session.scalars(statement))
             for event in events:
                 await self._deliver(session, event, after_commit)
+            await session.commit()
         for action in after_commit:
             try:
                 await action()

@@ -33,6 +33,7 @@ async def test_every_example_query_shows_something_on_the_demo(app, client, sess
     # given the demo community
     await load_demo(session)
     await session.commit()
+    await app.state.dispatcher.drain()  # notifications
     viewer = await member_by_email(session, who)
     casey = await member_by_email(session, MODERATOR_EMAIL)
     question = await session.scalar(

@@ -1,0 +1,1 @@
+"""GraphQL for search: one query over every document type, autocomplete and tenant tokens."""

@@ -1,0 +1,96 @@
+"""Who may see which search hit: the forum and member policies, restated as index filters.
+
+The inputs are the ones `domain.community.policies` and `domain.identity.policies` decide on
+(staff, moderator, the viewer's account and ACTIVE program enrolments), read at query time. So
+an enrolment that starts or ends changes what a viewer finds at once, with no reindex; documents
+only store the attributes the rules look at. tests/search/test_permissions.py checks that these
+filters select exactly what the readable_* statements select, for every kind of viewer.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.community.models import PostStatus, SpaceVisibility
+from domain.community.policies import is_moderator
+from domain.identity.models import MemberStatus
+from domain.identity.policies import Actor
+from domain.programs.models import EnrolmentStatus, ProgramEnrolment
+from search.filters import ALWAYS, Eq, Filter, all_of, any_of, one_of
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The policy inputs for one searcher."""
+
+    member_id: int
+    account_id: int
+    is_staff: bool
+    is_moderator: bool
+    program_ids: frozenset[int]
+
+
+async def viewer_for(session: AsyncSession, actor: Actor) -> Viewer:
+    # The same enrolments space_visibility_filter counts: ACTIVE ones only.
+    enrolled = await session.scalars(
+        select(ProgramEnrolment.program_id).where(
+            ProgramEnrolment.member_id == actor.member_id,
+            ProgramEnrolment.status == EnrolmentStatus.ACTIVE,
+        )
+    )
+    return Viewer(
+        member_id=actor.member_id,
+        account_id=actor.account_id,
+        is_staff=actor.is_staff,
+        is_moderator=is_moderator(actor),
+        program_ids=frozenset(enrolled),
+    )
+
+
+def space_rule(viewer: Viewer) -> Filter:
+    """space_visibility_filter: staff read every space; others public ones, their account's and
+    their active programs'."""
+    if viewer.is_staff:
+        return ALWAYS
+    return any_of(
+        Eq("space_visibility", SpaceVisibility.PUBLIC.value),
+        all_of(
+            Eq("space_visibility", SpaceVisibility.ACCOUNT.value),
+            Eq("space_account_id", viewer.account_id),
+        ),
+        all_of(
+            Eq("space_visibility", SpaceVisibility.PROGRAM.value),
+            one_of("space_program_id", sorted(viewer.program_ids)),
+        ),
+    )
+
+
+def thread_state(viewer: Viewer, prefix: str = "") -> Filter:
+    """thread_state_filter: deleted threads for moderators; hidden ones also for their author."""
+    if viewer.is_moderator:
+        return ALWAYS
+    return all_of(
+        Eq(f"{prefix}deleted", False),
+        any_of(Eq(f"{prefix}hidden", False), Eq(f"{prefix}author_id", viewer.member_id)),
+    )
+
+
+def post_state(viewer: Viewer) -> Filter:
+    """post_state_filter: visible posts; held ones for their author; the rest for moderators."""
+    if viewer.is_moderator:
+        return ALWAYS
+    return all_of(
+        Eq("deleted", False),
+        any_of(
+            Eq("status", PostStatus.VISIBLE.value),
+            all_of(Eq("status", PostStatus.HELD.value), Eq("author_id", viewer.member_id)),
+        ),
+    )
+
+
+def member_rule(viewer: Viewer) -> Filter:
+    """readable_members: staff see everyone; others active members and their own colleagues."""
+    if viewer.is_staff:
+        return ALWAYS
+    return any_of(Eq("status", MemberStatus.ACTIVE.value), Eq("account_id", viewer.account_id))
