@@ -17,7 +17,7 @@ from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens, ExternalIssuer
 from api.graphql.router import CommittingGraphQLRouter, build_context
 from api.graphql.schema import build_schema
-from api.live import create_broadcaster, live_consumers
+from api.live import create_broadcaster
 from api.logging import configure_logging
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.ratelimit import RateLimiter, storage_uri
@@ -26,7 +26,7 @@ from api.worker import build_dispatcher, consumers
 from domain.community.policies import CommunityRules
 from domain.shared.database import create_engine, create_session_factory
 from migrations.runner import is_current
-from search.factory import build_search_index, use_search_index
+from search.factory import build_search_index
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -86,12 +86,10 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or create_session_factory(engine)
-    app.state.search = use_search_index(build_search_index(settings))
+    app.state.search = build_search_index(settings)
     app.state.broadcaster = create_broadcaster(settings)
-    # The live fan-out brackets the notification consumers (see api/live/consumers.py).
-    live = live_consumers(app.state.broadcaster)
     app.state.dispatcher = build_dispatcher(
-        app.state.session_factory, [*live.first, *consumers(live.last)]
+        app.state.session_factory, consumers(app.state.search, app.state.broadcaster)
     )
     app.state.tokens = tokens
     app.state.external_issuer = external

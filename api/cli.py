@@ -169,20 +169,20 @@ def worker(
 ) -> None:
     """Drain the outbox (notifications, live updates, ...) until stopped. Several may run at
     once on PostgreSQL; set BONDFIRE_EMBEDDED_WORKER=false on the API processes then."""
-    from api.worker import build_dispatcher, consumers
+    from api.worker import standalone_dispatcher
 
     settings = Settings()
 
     async def run(engine: AsyncEngine) -> None:
         await _require_migrated(engine)
-        dispatcher = build_dispatcher(create_session_factory(engine), consumers())
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        task = asyncio.create_task(dispatcher.run(poll))
-        await stop.wait()
-        task.cancel()
+        async with standalone_dispatcher(settings, create_session_factory(engine)) as dispatcher:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            task = asyncio.create_task(dispatcher.run(poll))
+            await stop.wait()
+            task.cancel()
 
     _run(settings, run)
 
@@ -229,7 +229,8 @@ def demo() -> None:
     settings = Settings()
     summary = _in_session(settings, load_demo, commit=True)
     if summary.created:
-        _run(settings, _drain_outbox)  # the demo's notifications, before anyone signs in
+        # The demo's notifications and search index, before anyone signs in.
+        _run(settings, lambda engine: _drain_outbox(settings, engine))
         typer.echo(
             f"loaded the demo community: {summary.accounts} accounts, {summary.members} members, "
             f"{summary.spaces} spaces, {summary.threads} threads"
@@ -246,10 +247,11 @@ def demo() -> None:
     )
 
 
-async def _drain_outbox(engine: AsyncEngine) -> None:
-    from api.worker import build_dispatcher, consumers
+async def _drain_outbox(settings: Settings, engine: AsyncEngine) -> None:
+    from api.worker import standalone_dispatcher
 
-    await build_dispatcher(create_session_factory(engine), consumers()).drain()
+    async with standalone_dispatcher(settings, create_session_factory(engine)) as dispatcher:
+        await dispatcher.drain()
 
 
 @app.command()

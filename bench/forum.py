@@ -217,6 +217,9 @@ def _print_growth(sizes: list[ForumSize], measured: list[list[Result]]) -> None:
             "p95 ok" if after.percentile(0.95) < P95_TARGET_MS else f"p95 >= {P95_TARGET_MS:g} ms",
             "flat" if ratio <= GROWTH_TARGET else "grows",
         ]
+        fill = (after.items_per_request or 1) / (before.items_per_request or 1)
+        if not 1 / 1.5 <= fill <= 1.5:
+            verdict.append("(fuller pages: not like for like)")
         pages = f"{before.items_per_request or 0:.0f} -> {after.items_per_request or 0:.0f}"
         cpu = f"{cpu_before:.1f} -> {cpu_after:.1f}"
         print(

@@ -64,23 +64,3 @@ def embedded_index_path(settings: SearchSettings) -> str:
     if settings.search_index_path is not None:
         return str(settings.search_index_path)
     return MEMORY if settings.environment == "test" else str(DEFAULT_INDEX_PATH)
-
-
-# The index of this process. The API sets it when it builds the app (app.state.search); a
-# `bondfire worker` or CLI process builds it from the environment on first use. The outbox
-# consumers look it up when they run, so they need no reference at construction.
-_current: SearchIndex | None = None
-
-
-def use_search_index(index: SearchIndex) -> SearchIndex:
-    global _current
-    _current = index
-    return index
-
-
-def current_search_index() -> SearchIndex:
-    if _current is None:
-        from api.settings import Settings  # the process's own configuration
-
-        return use_search_index(build_search_index(Settings()))
-    return _current

@@ -110,7 +110,8 @@ class Indexer:
 
 
 async def requeue_parked_retries(session: AsyncSession) -> int:
-    """Gives failed index updates their attempts back, so the outbox tries them again."""
+    """Gives failed index updates their attempts back and ends their backoff: the index is
+    reachable again, so the outbox tries them at once."""
     pending = select(OutboxEvent.id).where(
         OutboxEvent.topic == SEARCH_RETRY,
         OutboxEvent.processed_at.is_(None),
@@ -123,7 +124,7 @@ async def requeue_parked_retries(session: AsyncSession) -> int:
         await session.execute(
             update(OutboxEvent)
             .where(OutboxEvent.id.in_(ids))
-            .values(attempts=0)
+            .values(attempts=0, next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
     return len(ids)

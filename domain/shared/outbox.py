@@ -9,10 +9,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, select
+from sqlalchemy import JSON, Index, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +20,8 @@ from domain.shared.database import begin_writing
 from domain.shared.models import Base, Id, UTCDateTime, utcnow
 
 logger = logging.getLogger("bondfire.outbox")
+
+MAX_BACKOFF_SECONDS = 3600
 
 
 class OutboxEvent(Base):
@@ -33,6 +35,7 @@ class OutboxEvent(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # after a failure
 
 
 def record_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> OutboxEvent:
@@ -63,8 +66,9 @@ Handler = Callable[[Delivery], Awaitable[None]]
 class OutboxDispatcher:
     """Hands pending events to the handlers registered for their topic, oldest first.
 
-    A handler that raises is retried on a later pass (its savepoint is rolled back; the other
-    handlers' work stays); after `max_attempts` the event is parked with its last error.
+    A handler that raises rolls back its savepoint (the other handlers' work stays) and the
+    event is tried again after an exponential backoff (1 s, 2 s, 4 s, ... at most an hour);
+    after `max_attempts` it is parked with its last error for an operator to look at.
     """
 
     def __init__(
@@ -73,12 +77,14 @@ class OutboxDispatcher:
         handlers: Mapping[str, Sequence[Handler]],
         *,
         batch_size: int = 200,
-        max_attempts: int = 8,
+        max_attempts: int = 12,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._session_factory = session_factory
         self._handlers = handlers
         self._batch_size = batch_size
         self._max_attempts = max_attempts
+        self._clock = clock
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
@@ -113,6 +119,10 @@ class OutboxDispatcher:
                 .where(
                     OutboxEvent.processed_at.is_(None),
                     OutboxEvent.attempts < self._max_attempts,
+                    or_(
+                        OutboxEvent.next_attempt_at.is_(None),
+                        OutboxEvent.next_attempt_at <= self._clock(),
+                    ),
                 )
                 .order_by(OutboxEvent.id)
                 .limit(self._batch_size)
@@ -141,7 +151,9 @@ class OutboxDispatcher:
         except Exception as error:
             event.attempts += 1
             event.last_error = f"{type(error).__name__}: {error}"[:2000]
+            backoff = min(2 ** (event.attempts - 1), MAX_BACKOFF_SECONDS)
+            event.next_attempt_at = self._clock() + timedelta(seconds=backoff)
             logger.warning("outbox event %s (%s) failed: %s", event.id, event.topic, error)
             return
-        event.processed_at = utcnow()
+        event.processed_at = self._clock()
         after_commit.extend(delivery._after_commit)

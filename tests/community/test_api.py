@@ -245,9 +245,15 @@ async def test_editing_keeps_revisions_and_only_the_author_may(app, client, sess
     original = f"Post 1 of thread {thread.title.split()[-1]}"
     assert revisions == [original]
     history = "query($id: ID!) { node(id: $id) { ... on Post { revisions { bodyMarkdown editor { name } } } } }"
-    own = await gql(client, history, {"id": global_id("Post", post_id)}, token=bearer(app, people["casey"]))
-    assert own["data"]["node"]["revisions"] == [{"bodyMarkdown": original, "editor": {"name": "Casey"}}]
-    others = await gql(client, history, {"id": global_id("Post", post_id)}, token=bearer(app, people["gil"]))
+    own = await gql(
+        client, history, {"id": global_id("Post", post_id)}, token=bearer(app, people["casey"])
+    )
+    assert own["data"]["node"]["revisions"] == [
+        {"bodyMarkdown": original, "editor": {"name": "Casey"}}
+    ]
+    others = await gql(
+        client, history, {"id": global_id("Post", post_id)}, token=bearer(app, people["gil"])
+    )
     assert others["data"]["node"]["revisions"] is None
 
 
