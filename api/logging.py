@@ -13,6 +13,7 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
             record.request_id = request_id_var.get()
+        record.__dict__.pop("color_message", None)  # uvicorn's terminal colours, not log data
         return True
 
 
@@ -37,3 +38,5 @@ def configure_logging(level: str, fmt: str) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # The readiness probe asks Alembic for the current revision; its notes are not news.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
