@@ -228,8 +228,8 @@ class Notification(TimestampMixin, Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_inbox", "recipient_id", "id"),
-        # At-least-once outbox delivery must not notify twice for the same event.
-        UniqueConstraint("recipient_id", "source_event_id", "kind"),
+        # At-least-once outbox delivery must not notify twice about the same thing.
+        UniqueConstraint("recipient_id", "dedupe_key", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -241,7 +241,8 @@ class Notification(TimestampMixin, Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     message: Mapped[str | None] = mapped_column(String(500))
-    source_event_id: Mapped[int | None] = mapped_column(Id)
+    # What the notice is about: the post's id, or the outbox event's for moderation notices.
+    dedupe_key: Mapped[int | None] = mapped_column(Id)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -86,7 +86,7 @@ async def notify(
                 "thread_id": link.thread_id if link else None,
                 "post_id": link.post_id if link else None,
                 "message": message,
-                "source_event_id": key if key is not None else subject.post_id,
+                "dedupe_key": key if key is not None else subject.post_id,
                 "created_at": _when(event),
             }
         )

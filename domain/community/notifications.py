@@ -6,7 +6,7 @@ they are active, have not turned that kind off, and may read the post (or thread
 time, checked through the same readable statements every other surface uses (see
 notification_delivery.py).
 
-The unique key (recipient, source_event_id, kind) de-duplicates. For notifications about a post
+The unique key (recipient, dedupe_key, kind) de-duplicates. For notifications about a post
 it holds the post's id, so a post notifies a member at most once per kind, whichever event
 brought it: THREAD_CREATED and POST_CREATED both announce an opening post, POST_CREATED comes
 again when a moderator approves a held post, and the outbox may redeliver. Moderation notices

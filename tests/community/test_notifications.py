@@ -473,7 +473,7 @@ async def test_the_inbox_costs_the_same_number_of_statements_for_2_or_20(
                     actor_id=author.id,
                     thread_id=thread.id,
                     post_id=reply.id,
-                    source_event_id=reply.id,
+                    dedupe_key=reply.id,
                 )
             )
         await session.commit()
