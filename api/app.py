@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -71,6 +72,10 @@ def create_app(
         worker = (
             asyncio.create_task(app.state.dispatcher.run()) if settings.embedded_worker else None
         )
+        # What exists now (schema, mappers, settings) lives as long as the process: keep it out
+        # of the cyclic collector's full passes, which otherwise stall requests (bench/forum.py).
+        gc.collect()
+        gc.freeze()
         yield
         if worker is not None:
             worker.cancel()

@@ -20,7 +20,7 @@ END = datetime(2026, 11, 1, tzinfo=UTC)  # the data's "now"; three years of hist
 SPAN_SECONDS = 3 * 365 * 86_400
 RECENT_SECONDS = 30 * 86_400
 
-COLUMNS: dict[str, tuple[str, ...]] = {
+COLUMNS: dict[str, list[str]] = {
     "spaces": (
         "id parent_id slug name description visibility program_id account_id position "
         "thread_count last_activity_at created_at"
@@ -61,8 +61,9 @@ SENTENCES = (
     "We moved to the new API and it is much faster.|Same question here, following.|"
     "It works if you set the timeout to 30 seconds.|Marking this as solved, thanks all!"
 ).split("|")
-THREAD_KINDS = (("DISCUSSION", 60), ("QUESTION", 30), ("ANNOUNCEMENT", 5), ("IDEA_LINK", 5))
-REACTION_KINDS = (("LIKE", 50), ("HEART", 15), ("CELEBRATE", 10), ("INSIGHTFUL", 15), ("EYES", 10))
+# (values, weights)
+THREAD_KINDS = (("DISCUSSION", "QUESTION", "ANNOUNCEMENT", "IDEA_LINK"), (60, 30, 5, 5))
+REACTION_KINDS = (("LIKE", "HEART", "CELEBRATE", "INSIGHTFUL", "EYES"), (50, 15, 10, 15, 10))
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def generate(
                  statuses[i], count, None, _at(times[i] + 3_600) if deleted[i] else None,
                  authors_here[i] if deleted[i] else None, at)
             )  # fmt: skip
-        kind = rng.choices(*zip(*THREAD_KINDS, strict=True))[0]
+        kind = rng.choices(*THREAD_KINDS)[0]
         if kind == "QUESTION" and len(shown) > 1 and rng.random() < 0.4:
             rows.accepted.append(
                 {"b_id": thread_id, "b_post": first_post_id + rng.choice(shown[1:])}
@@ -256,7 +257,7 @@ def _reactions(
         active[i] for i in rng.sample(range(len(active)), min(int(rng.paretovariate(1.3)), 25))
     }
     reactors.discard(viewer_id)
-    kinds = rng.choices(*zip(*REACTION_KINDS, strict=True), k=len(reactors))
+    kinds = rng.choices(*REACTION_KINDS, k=len(reactors))
     rows.tables["reactions"].extend(
         (post_id, m, k, at) for m, k in zip(sorted(reactors), kinds, strict=True)
     )

@@ -19,6 +19,7 @@ from api.graphql.operations import requested_operations
 from api.live.websocket import LiveConnection, LiveTransportWSHandler
 from domain.shared.database import begin_writing
 from domain.shared.errors import NotAuthenticated
+from domain.shared.outbox import events_recorded
 
 logger = logging.getLogger("bondfire.graphql")
 
@@ -111,7 +112,8 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
             logger.exception("commit failed")
             await session.rollback()
             return _commit_failed(request.state.request_id)
-        request.app.state.dispatcher.wake()
+        if events_recorded(session):
+            request.app.state.dispatcher.wake()
         return response
 
 

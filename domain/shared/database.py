@@ -32,6 +32,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 10)
     options.setdefault("pool_pre_ping", True)
+    # Plan each statement with its values: asyncpg prepares and caches statements, and from the
+    # sixth run PostgreSQL may switch to a generic plan that ignores the IN list (bench/forum.py).
+    options.setdefault(
+        "connect_args", {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+    )
     return create_async_engine(url, **options)
 
 

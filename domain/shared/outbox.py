@@ -22,6 +22,7 @@ from domain.shared.models import Base, Id, UTCDateTime, utcnow
 logger = logging.getLogger("bondfire.outbox")
 
 MAX_BACKOFF_SECONDS = 3600
+EVENTS_RECORDED = "bondfire.outbox.events_recorded"
 
 
 class OutboxEvent(Base):
@@ -41,7 +42,13 @@ class OutboxEvent(Base):
 def record_event(session: AsyncSession, topic: str, payload: dict[str, Any]) -> OutboxEvent:
     event = OutboxEvent(topic=topic, payload=payload, attempts=0)
     session.add(event)
+    session.info[EVENTS_RECORDED] = True
     return event
+
+
+def events_recorded(session: AsyncSession) -> bool:
+    """Whether this session's unit of work wrote outbox events (the worker has news)."""
+    return bool(session.info.get(EVENTS_RECORDED))
 
 
 AfterCommit = Callable[[], Awaitable[None]]

@@ -53,10 +53,13 @@ class ViewerReactionsByThreadIdLoader(DataLoader[int, list[ReactionKind]]):
 
     def __init__(self, session: AsyncSession, member_id: int) -> None:
         async def load(ids: Sequence[int]) -> list[list[ReactionKind]]:
+            # Start from the page's opening posts (unique (thread_id, number)), not from the
+            # viewer's reactions: SQLite would otherwise walk every reaction the viewer ever made.
+            opening = select(Post.id).where(Post.thread_id.in_(ids), Post.number == 1)
             rows = await session.execute(
                 select(Post.thread_id, Reaction.kind)
                 .join(Reaction, Reaction.post_id == Post.id)
-                .where(Post.thread_id.in_(ids), Post.number == 1, Reaction.member_id == member_id)
+                .where(Reaction.post_id.in_(opening), Reaction.member_id == member_id)
                 .order_by(Reaction.kind)
             )
             result: dict[int, list[ReactionKind]] = {i: [] for i in ids}
