@@ -36,7 +36,7 @@ class Context(BaseContext):
 
     @cached_property
     def community(self) -> CommunityLoaders:
-        return CommunityLoaders(self.session, self.actor.member_id if self.actor else None)
+        return CommunityLoaders(self.session, self.actor)
 
     def require_actor(self) -> Actor:
         if self.auth_error is not None:

@@ -41,3 +41,8 @@ def decode_id(global_id: relay.GlobalID, expected_type: str, field: Sequence[str
     if global_id.type_name != expected_type or not global_id.node_id.isdigit():
         raise DomainError(f"{expected_type} not found", code="NOT_FOUND", field=list(field))
     return int(global_id.node_id)
+
+
+def node_ints(node_ids: list[str]) -> list[int]:
+    """Database ids of the node ids strawberry hands `resolve_nodes` (junk becomes 0: no row)."""
+    return [int(i) if i.isdigit() else 0 for i in node_ids]

@@ -54,18 +54,6 @@ def thread_feed(
     return statement.where(Thread.created_at >= since), [Thread.reaction_count, Thread.id]
 
 
-def spaces_statement() -> Select[Space]:
-    return select(Space)
-
-
-def threads_statement() -> Select[Thread]:
-    return select(Thread)
-
-
-def posts_statement() -> Select[Post]:
-    return select(Post)
-
-
 async def space_slug_exists(session: AsyncSession, slug: str) -> bool:
     return await session.scalar(select(Space.id).where(Space.slug == slug)) is not None
 
@@ -152,13 +140,6 @@ async def read_positions(
         select(ThreadRead.thread_id, ThreadRead.last_read_number).where(
             ThreadRead.member_id == member_id, ThreadRead.thread_id.in_(thread_ids)
         )
-    )
-    return dict(rows.all())
-
-
-async def opening_post_ids(session: AsyncSession, thread_ids: Sequence[int]) -> dict[int, int]:
-    rows = await session.execute(
-        select(Post.thread_id, Post.id).where(Post.thread_id.in_(thread_ids), Post.number == 1)
     )
     return dict(rows.all())
 

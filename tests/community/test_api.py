@@ -380,3 +380,34 @@ async def test_space_feed_statements_are_constant_and_order_is_latest_activity(
         e["node"]["id"] for e in rest["data"]["space"]["threads"]["edges"]
     ]
     assert len(ids) == len(set(ids)) == 31
+
+
+async def test_a_quoted_post_from_a_space_you_cannot_read_stays_hidden(
+    app, client, session, people
+):
+    # given a staff-only post, quoted by staff into a public thread
+    staff_space = await create_space(session, SpaceVisibility.STAFF)
+    public_space = await create_space(session)
+    secret = await create_thread(session, staff_space, people["admin"].id)
+    public = await create_thread(session, public_space, people["admin"].id)
+    secret_post = await session.scalar(select(Post.id).where(Post.thread_id == secret.id))
+    await session.commit()
+    made = await gql(
+        client,
+        REPLY,
+        {
+            "input": {
+                "threadId": global_id("Thread", public.id),
+                "body": "see above",
+                "quotedPostId": global_id("Post", secret_post),
+            }
+        },
+        token=bearer(app, people["admin"]),
+    )
+    reply_id = made["data"]["reply"]["post"]["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on Post { quotedPost { id } } } }"
+    # then staff follow the link; a customer reading the public reply gets no link to it
+    staff = await gql(client, query, {"id": reply_id}, token=bearer(app, people["admin"]))
+    customer = await gql(client, query, {"id": reply_id}, token=bearer(app, people["casey"]))
+    assert staff["data"]["node"]["quotedPost"] == {"id": global_id("Post", secret_post)}
+    assert customer["data"]["node"]["quotedPost"] is None

@@ -1,40 +1,28 @@
 """Community DataLoaders, fresh per request. Viewer-specific ones are bound to the viewer."""
 
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from domain.community import repository
+from domain.community import policies, repository
 from domain.community.models import Post, PostRevision, Reaction, ReactionKind, Space, Thread
+from domain.identity.policies import Actor
+
+R = TypeVar("R", Space, Thread, Post)
 
 
-class SpaceByIdLoader(DataLoader[int, Space | None]):
-    def __init__(self, session: AsyncSession) -> None:
-        async def load(ids: Sequence[int]) -> list[Space | None]:
-            rows = {s.id: s for s in await session.scalars(select(Space).where(Space.id.in_(ids)))}
-            return [rows.get(i) for i in ids]
+class RowByIdLoader(DataLoader[int, R | None], Generic[R]):
+    """Rows of one model by id, read through `statement`: plain, or a policy's readable_*
+    statement, so a loader bound to the viewer returns None for what they may not see."""
 
-        super().__init__(load_fn=load)
-
-
-class ThreadByIdLoader(DataLoader[int, Thread | None]):
-    def __init__(self, session: AsyncSession) -> None:
-        async def load(ids: Sequence[int]) -> list[Thread | None]:
-            rows = {
-                t.id: t for t in await session.scalars(select(Thread).where(Thread.id.in_(ids)))
-            }
-            return [rows.get(i) for i in ids]
-
-        super().__init__(load_fn=load)
-
-
-class PostByIdLoader(DataLoader[int, Post | None]):
-    def __init__(self, session: AsyncSession) -> None:
-        async def load(ids: Sequence[int]) -> list[Post | None]:
-            rows = {p.id: p for p in await session.scalars(select(Post).where(Post.id.in_(ids)))}
-            return [rows.get(i) for i in ids]
+    def __init__(self, session: AsyncSession, model: type[R], statement: Select[R]) -> None:
+        async def load(ids: Sequence[int]) -> list[R | None]:
+            rows = await session.scalars(statement.where(model.id.in_(ids)))  # type: ignore[attr-defined]
+            found = {row.id: row for row in rows}  # type: ignore[attr-defined]
+            return [found.get(i) for i in ids]
 
         super().__init__(load_fn=load)
 
@@ -105,13 +93,29 @@ class RevisionsByPostIdLoader(DataLoader[int, list[PostRevision]]):
 
 
 class CommunityLoaders:
-    def __init__(self, session: AsyncSession, viewer_id: int | None) -> None:
-        self.space_by_id = SpaceByIdLoader(session)
-        self.thread_by_id = ThreadByIdLoader(session)
-        self.post_by_id = PostByIdLoader(session)
+    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+        self.space_by_id = RowByIdLoader(session, Space, select(Space))
+        self.thread_by_id = RowByIdLoader(session, Thread, select(Thread))
+        self.post_by_id = RowByIdLoader(session, Post, select(Post))
+        # What the viewer may see; anonymous callers are refused before they get here.
+        self.readable_space_by_id = RowByIdLoader(session, Space, _readable(actor, Space))
+        self.readable_thread_by_id = RowByIdLoader(session, Thread, _readable(actor, Thread))
+        self.readable_post_by_id = RowByIdLoader(session, Post, _readable(actor, Post))
         self.reaction_counts_by_post_id = ReactionCountsByPostIdLoader(session)
         self.revisions_by_post_id = RevisionsByPostIdLoader(session)
-        viewer = viewer_id or 0  # anonymous callers never reach viewer fields
+        viewer = actor.member_id if actor else 0
         self.viewer_reactions_by_post_id = ViewerReactionsByPostIdLoader(session, viewer)
         self.viewer_reactions_by_thread_id = ViewerReactionsByThreadIdLoader(session, viewer)
         self.read_position_by_thread_id = ReadPositionByThreadIdLoader(session, viewer)
+
+
+def _readable(actor: Actor | None, model: type[R]) -> Select[R]:
+    statement = select(model)
+    if actor is None:
+        return statement.where(false())
+    readable = {
+        Space: policies.readable_spaces,
+        Thread: policies.readable_threads,
+        Post: policies.readable_posts,
+    }[model]
+    return readable(actor, statement)  # type: ignore[operator, arg-type, no-any-return]

@@ -11,7 +11,7 @@ from api.graphql.community.types import CommunityUserError, PostNode, ThreadNode
 from api.graphql.context import Info
 from api.graphql.errors import mutate
 from api.graphql.identity.types import MemberNode
-from api.graphql.relay import decode_id, page_request, to_connection
+from api.graphql.relay import decode_id, node_ints, page_request, to_connection
 from domain.community import models
 from domain.community.errors import CommunityErrorCode
 from domain.community.models import NotificationKind
@@ -63,7 +63,7 @@ class NotificationNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list["NotificationNode | None"]:
-        ids = [int(i) if i.isdigit() else 0 for i in node_ids]
+        ids = node_ints(node_ids)
         found = await inbox.notifications_by_ids(
             info.context.session, info.context.require_actor(), ids
         )

@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import TypeVar
 
 import strawberry
 from sqlalchemy import select
@@ -19,29 +20,26 @@ from domain.community.models import Post, Space, Thread
 from domain.shared.errors import BadRequest
 from domain.shared.pagination import paginate
 
+R = TypeVar("R", Space, Thread, Post)
+
 
 async def readable_spaces_by_ids(info: Info, ids: Sequence[int]) -> dict[int, Space]:
-    actor = info.context.require_actor()
-    rows = await info.context.session.scalars(
-        policies.readable_spaces(actor, select(Space).where(Space.id.in_(ids)))
-    )
-    return {space.id: space for space in rows}
+    info.context.require_actor()
+    return _found(ids, await info.context.community.readable_space_by_id.load_many(ids))
 
 
 async def readable_threads_by_ids(info: Info, ids: Sequence[int]) -> dict[int, Thread]:
-    actor = info.context.require_actor()
-    rows = await info.context.session.scalars(
-        policies.readable_threads(actor, select(Thread).where(Thread.id.in_(ids)))
-    )
-    return {thread.id: thread for thread in rows}
+    info.context.require_actor()
+    return _found(ids, await info.context.community.readable_thread_by_id.load_many(ids))
 
 
 async def readable_posts_by_ids(info: Info, ids: Sequence[int]) -> dict[int, Post]:
-    actor = info.context.require_actor()
-    rows = await info.context.session.scalars(
-        policies.readable_posts(actor, select(Post).where(Post.id.in_(ids)))
-    )
-    return {post.id: post for post in rows}
+    info.context.require_actor()
+    return _found(ids, await info.context.community.readable_post_by_id.load_many(ids))
+
+
+def _found(ids: Sequence[int], rows: Sequence[R | None]) -> dict[int, R]:
+    return {i: row for i, row in zip(ids, rows, strict=True) if row is not None}
 
 
 async def space_threads(

@@ -7,6 +7,7 @@ from strawberry import relay
 from api.graphql.context import Info
 from api.graphql.errors import UserError
 from api.graphql.identity.types import MemberNode
+from api.graphql.relay import node_ints
 from domain.community import models, policies
 from domain.community.errors import CommunityErrorCode
 from domain.community.models import PostStatus, ReactionKind, SpaceVisibility, ThreadKind
@@ -91,10 +92,8 @@ class SpaceNode(relay.Node):
     async def parent(self, info: Info) -> "SpaceNode | None":
         if self.model.parent_id is None:
             return None
-        from api.graphql.community.queries import readable_spaces_by_ids
-
-        found = await readable_spaces_by_ids(info, [self.model.parent_id])
-        parent = found.get(self.model.parent_id)
+        info.context.require_actor()
+        parent = await info.context.community.readable_space_by_id.load(self.model.parent_id)
         return SpaceNode.from_model(parent) if parent else None
 
     @strawberry.field(description="Threads in this space, 20 per page by default.")
@@ -120,8 +119,8 @@ class SpaceNode(relay.Node):
     ) -> list[Self | None]:
         from api.graphql.community.queries import readable_spaces_by_ids
 
-        found = await readable_spaces_by_ids(info, _ints(node_ids))
-        return [cls.from_model(found[i]) if i in found else None for i in _ints(node_ids)]
+        found = await readable_spaces_by_ids(info, node_ints(node_ids))
+        return [cls.from_model(found[i]) if i in found else None for i in node_ints(node_ids)]
 
 
 @strawberry.type(name="Thread", description="A discussion, question, announcement or idea link.")
@@ -177,9 +176,7 @@ class ThreadNode(relay.Node):
     async def accepted_answer(self, info: Info) -> "PostNode | None":
         if self.model.accepted_post_id is None:
             return None
-        post = await info.context.community.post_by_id.load(self.model.accepted_post_id)
-        actor = info.context.require_actor()
-        return PostNode.from_model(post) if post and policies.can_see_post(actor, post) else None
+        return await _visible_post(info, self.model.accepted_post_id)
 
     @strawberry.field(description="Your reactions to the opening post.")
     async def viewer_reactions(self, info: Info) -> list[ReactionKind]:
@@ -211,8 +208,8 @@ class ThreadNode(relay.Node):
     ) -> list[Self | None]:
         from api.graphql.community.queries import readable_threads_by_ids
 
-        found = await readable_threads_by_ids(info, _ints(node_ids))
-        return [cls.from_model(found[i]) if i in found else None for i in _ints(node_ids)]
+        found = await readable_threads_by_ids(info, node_ints(node_ids))
+        return [cls.from_model(found[i]) if i in found else None for i in node_ints(node_ids)]
 
 
 @strawberry.type(name="Post", description="A post in a thread: the opening post or a reply.")
@@ -291,20 +288,17 @@ class PostNode(relay.Node):
     ) -> list[Self | None]:
         from api.graphql.community.queries import readable_posts_by_ids
 
-        found = await readable_posts_by_ids(info, _ints(node_ids))
-        return [cls.from_model(found[i]) if i in found else None for i in _ints(node_ids)]
+        found = await readable_posts_by_ids(info, node_ints(node_ids))
+        return [cls.from_model(found[i]) if i in found else None for i in node_ints(node_ids)]
 
 
 async def _visible_post(info: Info, post_id: int | None) -> PostNode | None:
+    """A linked post (parent, quote, answer), if the viewer may read it and its thread."""
     if post_id is None:
         return None
-    post = await info.context.community.post_by_id.load(post_id)
-    actor = info.context.require_actor()
-    return PostNode.from_model(post) if post and policies.can_see_post(actor, post) else None
-
-
-def _ints(node_ids: list[str]) -> list[int]:
-    return [int(i) if i.isdigit() else 0 for i in node_ids]
+    info.context.require_actor()
+    post = await info.context.community.readable_post_by_id.load(post_id)
+    return PostNode.from_model(post) if post else None
 
 
 @strawberry.type(name="SpaceConnection")

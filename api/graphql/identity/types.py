@@ -6,6 +6,7 @@ from strawberry import relay
 
 from api.graphql.context import Info
 from api.graphql.errors import UserError
+from api.graphql.relay import node_ints
 from domain.identity import models, policies
 from domain.identity.errors import IdentityErrorCode
 from domain.identity.models import (
@@ -112,7 +113,7 @@ class AccountNode(relay.Node):
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
         actor = info.context.require_actor()
-        ids = [int(i) if i.isdigit() else 0 for i in node_ids]
+        ids = node_ints(node_ids)
         accounts = await info.context.identity.account_by_id.load_many(ids)
         return [
             cls.from_model(a) if a is not None and policies.can_view_account(actor, a) else None
@@ -175,7 +176,7 @@ class MemberNode(relay.Node):
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
         actor = info.context.require_actor()
-        ids = [int(i) if i.isdigit() else 0 for i in node_ids]
+        ids = node_ints(node_ids)
         members = await info.context.identity.member_by_id.load_many(ids)
         return [
             cls.from_model(m) if m is not None and policies.can_view_member(actor, m) else None
