@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +10,7 @@ from domain.identity import credentials, events, service
 from domain.identity.models import (
     Account,
     AccountKind,
+    AccountSegment,
     EmployeeBand,
     LifecycleStage,
     Member,
@@ -100,6 +102,18 @@ STAFF = (
         roles=frozenset({Role.PRODUCT}),
     ),
 )
+
+# Segment and annual recurring revenue (USD) per company: what weighs their feedback and advocacy.
+REVENUE: dict[str, tuple[AccountSegment, Decimal]] = {
+    "acme.example": (AccountSegment.ENTERPRISE, Decimal("480000")),
+    "northwind.example": (AccountSegment.MID_MARKET, Decimal("96000")),
+    "bluefin.example": (AccountSegment.SMB, Decimal("18000")),
+    "helixhealth.example": (AccountSegment.STRATEGIC, Decimal("1250000")),
+    "lumenretail.example": (AccountSegment.MID_MARKET, Decimal("132000")),
+    "quarrybank.example": (AccountSegment.ENTERPRISE, Decimal("610000")),
+    "tidewater.example": (AccountSegment.SMB, Decimal("24000")),
+    "pocketful.example": (AccountSegment.SMB, Decimal("9600")),
+}
 
 COMPANIES = (
     _Company(
@@ -447,6 +461,8 @@ async def load_identity(session: AsyncSession) -> DemoIdentity:
                 tier=company.tier,
                 lifecycle_stage=company.stage,
                 owner_csm_id=csm.id if company.csm_owned else None,
+                segment=REVENUE[company.domain][0],
+                arr=REVENUE[company.domain][1],
             ),
         )
         accounts[company.domain] = account

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -8,6 +9,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Numeric,
     String,
     Table,
     Text,
@@ -44,6 +46,15 @@ class TouchTier(StrEnum):
     HIGH_TOUCH = "HIGH_TOUCH"
     LOW_TOUCH = "LOW_TOUCH"
     TECH_TOUCH = "TECH_TOUCH"
+
+
+class AccountSegment(StrEnum):
+    """The go-to-market segment: how sales and success serve the account."""
+
+    SMB = "SMB"
+    MID_MARKET = "MID_MARKET"
+    ENTERPRISE = "ENTERPRISE"
+    STRATEGIC = "STRATEGIC"
 
 
 class Role(StrEnum):
@@ -90,6 +101,12 @@ class Account(TimestampMixin, Base):
         enum_column(LifecycleStage, "lifecycle_stage")
     )
     tier: Mapped[TouchTier | None] = mapped_column(enum_column(TouchTier, "touch_tier"))
+    segment: Mapped[AccountSegment | None] = mapped_column(
+        enum_column(AccountSegment, "account_segment")
+    )
+    # Annual recurring revenue in `currency`: what weighs feedback, eligibility and advocacy.
+    arr: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
     owner_csm_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL", use_alter=True), index=True
     )

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from domain.identity.models import (
     STAFF_ROLES,
     Account,
     AccountKind,
+    AccountSegment,
     EmployeeBand,
     LifecycleStage,
     Member,
@@ -28,6 +30,7 @@ from domain.shared.errors import DomainError, Forbidden
 from domain.shared.validation import KEEP, Checker, Keep
 
 MAX_PRODUCTS = 50
+MAX_ARR = Decimal(10) ** 12  # fits Numeric(14, 2)
 MAX_COMPETITORS = 100
 
 
@@ -113,6 +116,9 @@ class AccountFields:
     region: str | None | Keep = KEEP
     lifecycle_stage: LifecycleStage | None | Keep = KEEP
     tier: TouchTier | None | Keep = KEEP
+    segment: AccountSegment | None | Keep = KEEP
+    arr: Decimal | None | Keep = KEEP
+    currency: str | None | Keep = KEEP
     owner_csm_id: int | None | Keep = KEEP
 
 
@@ -132,7 +138,16 @@ async def _apply_account_fields(
         value = getattr(fields, name)
         if not isinstance(value, Keep):
             values[name] = check.text(name, value, max_length=100)
-    for name in ("employee_band", "lifecycle_stage", "tier"):
+    if not isinstance(fields.arr, Keep):
+        if fields.arr is not None and not (0 <= fields.arr < MAX_ARR):
+            check.fail("arr", "ARR must be zero or more and below 10^12")
+        values["arr"] = None if fields.arr is None else round(fields.arr, 2)
+    if not isinstance(fields.currency, Keep):
+        currency = (fields.currency or "USD").strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            check.fail("currency", "currency must be a three-letter ISO 4217 code")
+        values["currency"] = currency
+    for name in ("employee_band", "lifecycle_stage", "tier", "segment"):
         value = getattr(fields, name)
         if not isinstance(value, Keep):
             values[name] = value

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from domain.identity.models import Role
 from tests.support.factories import create_account, create_member, create_vendor
 from tests.support.graphql import bearer, error_codes, gql
@@ -198,3 +200,50 @@ async def test_malformed_global_id_is_bad_user_input(app, client, session):
     await session.commit()
     body = await gql(client, NODE, {"id": "not-base64!"}, token=bearer(app, alice))
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+REVENUE = """
+mutation($input: UpdateAccountInput!) {
+  updateAccount(input: $input) {
+    account { segment arr { amount currency } }
+    userErrors { field code }
+  }
+}
+"""
+
+ACCOUNT_REVENUE = "query($id: ID!) { node(id: $id) { ... on Account { segment arr { amount } } } }"
+
+
+async def test_segment_and_arr_are_set_by_staff_and_hidden_from_customers(app, client, session):
+    # given an account, its customer member and an admin
+    vendor = await create_vendor(session)
+    admin = await create_member(session, vendor, roles={Role.ADMIN})
+    customer = await create_account(session)
+    colleague = await create_member(session, customer)
+    await session.commit()
+    account_id = global_id("Account", customer.id)
+    # when the admin records segment and ARR
+    set_revenue = {"accountId": account_id, "segment": "ENTERPRISE", "arr": "125000.499"}
+    result = await gql(client, REVENUE, {"input": set_revenue}, token=bearer(app, admin))
+    # then ARR is kept to the cent, in USD by default
+    assert result["data"]["updateAccount"] == {
+        "account": {"segment": "ENTERPRISE", "arr": {"amount": "125000.50", "currency": "USD"}},
+        "userErrors": [],
+    }
+    # and the account's own members see neither
+    own_view = await gql(client, ACCOUNT_REVENUE, {"id": account_id}, token=bearer(app, colleague))
+    assert own_view["data"]["node"] == {"segment": None, "arr": None}
+
+
+async def test_negative_arr_and_bad_currency_change_nothing(app, client, session):
+    vendor = await create_vendor(session)
+    admin = await create_member(session, vendor, roles={Role.ADMIN})
+    customer = await create_account(session, arr=Decimal("1000"), currency="EUR")
+    await session.commit()
+    bad = {"accountId": global_id("Account", customer.id), "arr": "-5", "currency": "EURO"}
+    result = await gql(client, REVENUE, {"input": bad}, token=bearer(app, admin))
+    payload = result["data"]["updateAccount"]
+    assert payload["account"] is None
+    assert sorted(e["field"][-1] for e in payload["userErrors"]) == ["arr", "currency"]
+    await session.refresh(customer)
+    assert (customer.arr, customer.currency) == (Decimal("1000.00"), "EUR")

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import strawberry
 from strawberry import UNSET, relay
@@ -7,6 +8,7 @@ from api.graphql.context import Info
 from api.graphql.errors import mutate
 from api.graphql.identity.types import (
     AccountNode,
+    AccountSegment,
     ApiTokenType,
     EmployeeBand,
     IdentityUserError,
@@ -57,6 +59,13 @@ class AccountInput:
     region: str | None = UNSET
     lifecycle_stage: LifecycleStage | None = UNSET
     tier: TouchTier | None = UNSET
+    segment: AccountSegment | None = UNSET
+    arr: Decimal | None = strawberry.field(
+        default=UNSET, description="Annual recurring revenue, a decimal string in `currency`."
+    )
+    currency: str | None = strawberry.field(
+        default=UNSET, description="ISO 4217 code of `arr`; USD when never set."
+    )
     owner_csm_id: relay.GlobalID | None = UNSET
 
 
@@ -142,6 +151,9 @@ def _account_fields(input: AccountInput) -> service.AccountFields:
         region=_keep_unset(input.region),  # type: ignore[arg-type]
         lifecycle_stage=_keep_unset(input.lifecycle_stage),  # type: ignore[arg-type]
         tier=_keep_unset(input.tier),  # type: ignore[arg-type]
+        segment=_keep_unset(input.segment),  # type: ignore[arg-type]
+        arr=_keep_unset(input.arr),  # type: ignore[arg-type]
+        currency=_keep_unset(input.currency),  # type: ignore[arg-type]
         owner_csm_id=KEEP
         if owner is UNSET
         else (None if owner is None else decode_id(owner, "Member", ["input", "ownerCsmId"])),

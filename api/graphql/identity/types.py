@@ -6,11 +6,13 @@ from strawberry import relay
 
 from api.graphql.context import Info
 from api.graphql.errors import UserError
+from api.graphql.money import Money
 from api.graphql.relay import node_ints
 from domain.identity import models, policies
 from domain.identity.errors import IdentityErrorCode
 from domain.identity.models import (
     AccountKind,
+    AccountSegment,
     EmployeeBand,
     LifecycleStage,
     MemberStatus,
@@ -26,6 +28,7 @@ strawberry.enum(AccountKind)
 strawberry.enum(EmployeeBand, description="Employee count band.")
 strawberry.enum(LifecycleStage)
 strawberry.enum(TouchTier, description="How the vendor serves this account.")
+strawberry.enum(AccountSegment, description="Go-to-market segment.")
 strawberry.enum(MemberStatus)
 strawberry.enum(TokenScope, description="READ: queries only; WRITE: mutations too.")
 strawberry.enum(IdentityErrorCode)
@@ -83,6 +86,19 @@ class AccountNode(relay.Node):
     def tier(self, info: Info) -> TouchTier | None:
         actor = info.context.require_actor()
         return self.model.tier if policies.can_view_account_internals(actor, self.model) else None
+
+    @strawberry.field(description="Go-to-market segment. Staff only; null for others.")
+    def segment(self, info: Info) -> AccountSegment | None:
+        actor = info.context.require_actor()
+        internal = policies.can_view_account_internals(actor, self.model)
+        return self.model.segment if internal else None
+
+    @strawberry.field(description="Annual recurring revenue. Staff only; null for others.")
+    def arr(self, info: Info) -> Money | None:
+        actor = info.context.require_actor()
+        if not policies.can_view_account_internals(actor, self.model):
+            return None
+        return Money.of(self.model.arr, self.model.currency)
 
     @strawberry.field(description="The CSM who owns this account. Staff only; null for others.")
     async def owner_csm(
