@@ -16,14 +16,16 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from api.auth.authenticate import Authenticator
 from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens, ExternalIssuer
+from api.graphql.persisted import build_persisted_queries
 from api.graphql.router import CommittingGraphQLRouter, build_context
 from api.graphql.schema import build_schema
 from api.live import create_broadcaster
 from api.logging import configure_logging
-from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from api.ratelimit import RateLimiter, storage_uri
+from api.redaction import redact_root_handlers
 from api.settings import Settings
-from api.worker import build_dispatcher, consumers
+from api.worker import build_dispatcher, check_in_sweep, consumers, run_every
 from domain.community.policies import CommunityRules
 from domain.shared.database import create_engine, create_session_factory
 from migrations.runner import is_current
@@ -45,6 +47,7 @@ def create_app(
     settings = settings or Settings()
     if configure_logs:
         configure_logging(settings.log_level, settings.log_format)
+        redact_root_handlers()
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
     keys = SigningKeys.load_or_create(settings.keys_dir)
@@ -72,16 +75,29 @@ def create_app(
         worker = (
             asyncio.create_task(app.state.dispatcher.run()) if settings.embedded_worker else None
         )
+        # Buddy check-in reminders on their cadence, with nobody to press a button.
+        sweeps = (
+            asyncio.create_task(
+                run_every(
+                    settings.matching_checkin_interval,
+                    check_in_sweep(app.state.session_factory, app.state.dispatcher),
+                )
+            )
+            if settings.embedded_worker and settings.matching_checkin_interval
+            else None
+        )
         # What exists now (schema, mappers, settings) lives as long as the process: keep it out
         # of the cyclic collector's full passes, which otherwise stall requests (bench/forum.py).
         gc.collect()
         gc.freeze()
         yield
-        if worker is not None:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+        for task in (worker, sweeps):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await app.state.broadcaster.close()
+        await app.state.persisted_queries.aclose()
         if external is not None:
             await external.aclose()
         if owns_engine:
@@ -103,7 +119,18 @@ def create_app(
         links_min_trust_level=settings.links_min_trust_level,
     )
     app.state.rate_limiter = RateLimiter(
-        storage_uri(settings.redis_url), settings.posting_rate_limit
+        storage_uri(settings.redis_url),
+        settings.posting_rate_limit,
+        per_member=settings.rate_limit_per_member,
+        per_ip=settings.rate_limit_per_ip,
+    )
+    app.state.persisted_queries = build_persisted_queries(
+        settings.persisted_queries,
+        settings.persisted_operations_dir,
+        redis_url=settings.redis_url,
+        max_entries=settings.apq_cache_entries,
+        max_chars=settings.apq_cache_bytes,
+        ttl_seconds=settings.apq_ttl_seconds,
     )
     app.state.authenticator = Authenticator(
         tokens, external, jit_provisioning=settings.oidc_jit_provisioning
@@ -113,9 +140,11 @@ def create_app(
         build_schema(settings),
         context_getter=build_context,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # queries only: a mutation by GET is 405
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         allowed_origins=settings.cors_origins,
+        persisted_queries=app.state.persisted_queries,
+        request_timeout_seconds=settings.request_timeout_seconds,
     )
     app.include_router(graphql, prefix="/graphql")
     if settings.oidc_enabled:
@@ -163,13 +192,20 @@ def create_app(
         return JSONResponse({"status": "ready"})
 
     if settings.cors_origins:
+        # Listed origins only (settings refuse a wildcard). No credentials: the API reads a
+        # bearer token from the Authorization header, never a cookie, so a browser needs none.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_credentials=True,
+            allow_credentials=False,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type"],
+            allow_headers=["authorization", "content-type", "x-request-id", "graphql-cost"],
+            expose_headers=["x-request-id", "retry-after"],
+            max_age=600,
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityHeadersMiddleware, hsts_max_age_seconds=settings.hsts_max_age_seconds
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -20,6 +21,7 @@ from typer.core import TyperGroup
 
 from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens
+from api.cli_insights import clv_app, import_app, insights_app
 from api.demo import ADMIN_EMAIL, MODERATOR_EMAIL, load_demo
 from api.settings import Settings
 from domain.identity import repository
@@ -99,6 +101,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(keys_app, name="keys")
 app.add_typer(search_app, name="search")
+app.add_typer(clv_app, name="clv")
+app.add_typer(import_app, name="import")
+app.add_typer(insights_app, name="insights")
 
 
 def _run(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
@@ -167,22 +172,29 @@ def serve(
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.", min=0.1)] = 2.0,
 ) -> None:
-    """Drain the outbox (notifications, live updates, ...) until stopped. Several may run at
+    """Drain the outbox (notifications, live updates, ...) until stopped, and send due buddy
+    check-in reminders every BONDFIRE_MATCHING_CHECKIN_INTERVAL seconds. Several may run at
     once on PostgreSQL; set BONDFIRE_EMBEDDED_WORKER=false on the API processes then."""
-    from api.worker import standalone_dispatcher
+    from api.worker import check_in_sweep, run_every, standalone_dispatcher
 
     settings = Settings()
 
     async def run(engine: AsyncEngine) -> None:
         await _require_migrated(engine)
-        async with standalone_dispatcher(settings, create_session_factory(engine)) as dispatcher:
+        factory = create_session_factory(engine)
+        async with standalone_dispatcher(settings, factory) as dispatcher:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
             task = asyncio.create_task(dispatcher.run(poll))
+            interval = settings.matching_checkin_interval
+            sweeps = check_in_sweep(factory, dispatcher)
+            periodic = asyncio.create_task(run_every(interval, sweeps, stop)) if interval else None
             await stop.wait()
             task.cancel()
+            if periodic is not None:
+                await periodic  # ends once a sweep under way has committed
 
     _run(settings, run)
 
@@ -218,6 +230,27 @@ def db_current() -> None:
         typer.echo(f"current revision: {current} (head)")
     else:
         typer.echo(f"current revision: {current or 'base'} (not head; head is {head})")
+
+
+@db_app.command("backup")
+def db_backup(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default: var/backups/<name>-<UTC time>.db)."),
+    ] = None,
+) -> None:
+    """Copy the SQLite database while the API keeps running (online backup, one consistent
+    snapshot). For PostgreSQL use pg_dump (README, Operations)."""
+    from api.backup import BackupError, backup_sqlite
+
+    try:
+        summary = backup_sqlite(Settings().database_url, output)
+    except BackupError as error:
+        raise CliError(str(error)) from error
+    typer.echo(
+        f"backed up {summary.source} to {summary.output}: {summary.bytes} bytes, "
+        f"{summary.tables} tables, revision {summary.revision or 'none'}"
+    )
 
 
 # --- demo and tokens ------------------------------------------------------------------------
@@ -298,6 +331,22 @@ def schema_export() -> None:
     from api.graphql.schema import build_schema
 
     sys.stdout.write(build_schema(Settings()).as_str() + "\n")
+
+
+@schema_app.command("operations-manifest")
+def schema_operations_manifest() -> None:
+    """Print the persisted-query manifest (Apollo's format) of frontend-contract/operations:
+    what a frontend build sends by id, and what BONDFIRE_PERSISTED_QUERIES=allowlist accepts."""
+    from api.graphql.persisted import ManifestError, build_manifest, manifest_json
+
+    directory = Settings().persisted_operations_dir
+    if not directory.is_dir():
+        raise CliError(f"no operations directory at {directory}")
+    try:
+        manifest = build_manifest(directory)
+    except ManifestError as error:
+        raise CliError(f"cannot build the manifest: {error}") from error
+    sys.stdout.write(manifest_json(manifest) + "\n")
 
 
 @keys_app.command("rotate")

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and a request body size limit."""
+"""Pure ASGI middleware: request ids, a request body size limit, security headers."""
 
 import re
 import uuid
@@ -92,3 +92,47 @@ async def _too_large(send: Send, max_bytes: int) -> None:
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response gets: no MIME sniffing, no referrer, no framing, no caching of
+    per-viewer data, a CSP that lets a JSON response run nothing (GraphiQL's HTML page, served
+    in development only, keeps just `frame-ancestors`), and HSTS when configured."""
+
+    JSON_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    HTML_CSP = b"frame-ancestors 'none'"
+
+    def __init__(self, app: ASGIApp, hsts_max_age_seconds: int = 0) -> None:
+        self.app = app
+        self.hsts = (
+            f"max-age={hsts_max_age_seconds}; includeSubDomains".encode()
+            if hsts_max_age_seconds > 0
+            else None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                content_type = next(
+                    (value for name, value in headers if name.lower() == b"content-type"), b""
+                )
+                html = content_type.startswith(b"text/html")
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"content-security-policy", self.HTML_CSP if html else self.JSON_CSP),
+                    (b"cache-control", b"no-store"),
+                ]
+                if self.hsts is not None:
+                    extra.append((b"strict-transport-security", self.hsts))
+                headers.extend((n, v) for n, v in extra if n not in present)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

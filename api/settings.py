@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     search_index_path: Path | None = None
 
     embedded_worker: bool = True  # drain the outbox inside the API process (`bondfire worker` too)
+    # Seconds between buddy check-in sweeps, run by the worker (embedded or `bondfire worker`);
+    # idempotent, so every worker may run them. 0: off (call `sendBuddyCheckIns` from cron).
+    matching_checkin_interval: float = Field(default=3600, ge=0)
     redis_url: str | None = None  # shared rate limits and live-update fan-out across processes
 
     # Forums
@@ -62,6 +65,54 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=3000, ge=100)
     max_query_cost: int = Field(default=20_000, ge=100)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    # Hardening (see README "Operations"). `GraphQL-Cost: report` asks for extensions.cost.
+    query_cost_report: Literal["on_request", "always"] = "on_request"
+    # allowlist: only operations from frontend-contract/operations (by sha256); apq: Apollo's
+    # automatic persisted queries (any query too); off: plain queries only.
+    persisted_queries: Literal["allowlist", "apq", "off"] = "apq"
+    persisted_operations_dir: Path = Path(__file__).parents[1] / "frontend-contract" / "operations"
+    apq_cache_entries: int = Field(default=2000, ge=10)  # in-memory LRU (Redis: TTL below)
+    apq_cache_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
+    apq_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # Anti-abuse ceilings per signed-in member and per client IP (`limits` notation; empty: off).
+    rate_limit_per_member: str = "3000/minute"
+    rate_limit_per_ip: str = "6000/minute"
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    hsts_max_age_seconds: int = Field(default=0, ge=0)  # > 0 behind TLS: Strict-Transport-Security
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _explicit_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            scheme, _, rest = origin.partition("://")
+            if origin == "*" or scheme not in ("http", "https") or not rest or "/" in rest:
+                raise ValueError(
+                    f"{origin!r} is not an origin: list each one as scheme://host[:port]"
+                    " (no wildcard, no path)"
+                )
+        return value
+
+    @field_validator("rate_limit_per_member", "rate_limit_per_ip")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as error:
+                raise ValueError(
+                    f"{value!r} is not in `limits` notation, e.g. 600/minute"
+                ) from error
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _production_defaults(self) -> "Settings":
+        # Introspection is off in production unless asked for (GraphiQL: see graphiql_enabled).
+        if self.environment == "production" and "introspection" not in self.model_fields_set:
+            self.introspection = False
+        return self
 
     @field_validator("database_url")
     @classmethod

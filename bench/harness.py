@@ -77,7 +77,9 @@ class Result:
         return f"{statistics.fmean(s):.1f} ({min(s)}-{max(s)})"
 
 
-def bench_app(url: str, *, embedded_worker: bool = False) -> tuple[FastAPI, StatementCounter]:
+def bench_app(
+    url: str, *, embedded_worker: bool = False, search_index_path: Path | None = None
+) -> tuple[FastAPI, StatementCounter]:
     """The real app with a statement counter on its engine.
 
     The embedded outbox worker is off by default: every commit wakes it, and its poll (one
@@ -90,6 +92,7 @@ def bench_app(url: str, *, embedded_worker: bool = False) -> tuple[FastAPI, Stat
         log_level="WARNING",
         log_format="console",
         embedded_worker=embedded_worker,
+        search_index_path=search_index_path or BENCH_DIR / "search.db",
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings)

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.community.models import PostStatus, SpaceVisibility
 from domain.community.policies import is_moderator
-from domain.identity.models import MemberStatus
+from domain.feedback.models import IdeaVisibility
+from domain.identity.models import MemberStatus, ProfileVisibility
 from domain.identity.policies import Actor
 from domain.programs.models import EnrolmentStatus, ProgramEnrolment
 from search.filters import ALWAYS, Eq, Filter, all_of, any_of, one_of
@@ -90,7 +91,33 @@ def post_state(viewer: Viewer) -> Filter:
 
 
 def member_rule(viewer: Viewer) -> Filter:
-    """readable_members: staff see everyone; others active members and their own colleagues."""
+    """discoverable_members: staff find everyone; others find active members and their own
+    colleagues (readable_members) whose privacy setting lets them: everyone's COMMUNITY profile,
+    their colleagues' ACCOUNT profiles, and themselves."""
     if viewer.is_staff:
         return ALWAYS
-    return any_of(Eq("status", MemberStatus.ACTIVE.value), Eq("account_id", viewer.account_id))
+    return all_of(
+        any_of(Eq("status", MemberStatus.ACTIVE.value), Eq("account_id", viewer.account_id)),
+        any_of(
+            Eq("member_id", viewer.member_id),
+            Eq("visibility", ProfileVisibility.COMMUNITY.value),
+            all_of(
+                Eq("visibility", ProfileVisibility.ACCOUNT.value),
+                Eq("account_id", viewer.account_id),
+            ),
+        ),
+    )
+
+
+def idea_rule(viewer: Viewer) -> Filter:
+    """domain.feedback.policies.idea_visibility_filter: staff find every idea; others PUBLIC
+    ideas and their own account's ACCOUNT ideas (STAFF ideas never)."""
+    if viewer.is_staff:
+        return ALWAYS
+    return any_of(
+        Eq("idea_visibility", IdeaVisibility.PUBLIC.value),
+        all_of(
+            Eq("idea_visibility", IdeaVisibility.ACCOUNT.value),
+            Eq("idea_account_id", viewer.account_id),
+        ),
+    )

@@ -54,7 +54,7 @@ class Authenticator:
             verified = self.bondfire_tokens.verify(token)
             if not verified.subject.isdigit():
                 raise InvalidToken("invalid token subject")
-            return await repository.member_by_id(session, int(verified.subject))
+            return await repository.member_for_authentication(session, int(verified.subject))
         if self.external is not None and issuer == self.external.issuer:
             verified = await self.external.verify(token)
             claims = credentials.OidcClaims(

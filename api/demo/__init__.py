@@ -8,8 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.demo.advocacy import load_advocacy
 from api.demo.community import load_community
+from api.demo.feedback import load_feedback
 from api.demo.identity import ADMIN_EMAIL, COMPANIES, MODERATOR_EMAIL, STAFF, load_identity
+from api.demo.insights import load_insights
+from api.demo.matching import load_matching
+from api.demo.programs import load_programs
 from domain.identity import repository
 
 __all__ = ["ADMIN_EMAIL", "COMPANIES", "MODERATOR_EMAIL", "STAFF", "DemoSummary", "load_demo"]
@@ -30,6 +35,11 @@ async def load_demo(session: AsyncSession) -> DemoSummary:
         return DemoSummary(created=False)
     identity = await load_identity(session)
     community = await load_community(session, identity)
+    await load_feedback(session, identity)
+    await load_matching(session, identity)
+    await load_programs(session, identity)
+    await load_advocacy(session, identity)
+    await load_insights(session, identity)  # last: it values what the others recorded
     # Later contexts (ideas, programs, references) add a section here, building on these.
     return DemoSummary(
         created=True,

@@ -9,8 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from api.graphql.advocacy.dataloaders import AdvocacyLoaders
 from api.graphql.community.dataloaders import CommunityLoaders
+from api.graphql.feedback.dataloaders import FeedbackLoaders
 from api.graphql.identity.dataloaders import IdentityLoaders
+from api.graphql.insights.dataloaders import InsightsLoaders
+from api.graphql.matching.dataloaders import MatchingLoaders
+from api.graphql.programs.dataloaders import ProgramsLoaders
 from api.ratelimit import RateLimiter
 from domain.community.policies import CommunityRules
 from domain.identity.policies import Actor
@@ -37,6 +42,26 @@ class Context(BaseContext):
     @cached_property
     def community(self) -> CommunityLoaders:
         return CommunityLoaders(self.session, self.actor)
+
+    @cached_property
+    def advocacy(self) -> AdvocacyLoaders:
+        return AdvocacyLoaders(self.session, self.actor, self.now)
+
+    @cached_property
+    def feedback(self) -> FeedbackLoaders:
+        return FeedbackLoaders(self.session, self.actor)
+
+    @cached_property
+    def programs(self) -> ProgramsLoaders:
+        return ProgramsLoaders(self.session, self.actor)
+
+    @cached_property
+    def matching(self) -> MatchingLoaders:
+        return MatchingLoaders(self.session, self.actor)
+
+    @cached_property
+    def insights(self) -> InsightsLoaders:
+        return InsightsLoaders(self.session)
 
     def require_actor(self) -> Actor:
         if self.auth_error is not None:

@@ -2,12 +2,15 @@
 
 Each field costs 1; a field taking `first`/`last` multiplies the cost of what it selects by the
 page size it asks for (a variable counts as the largest page, no argument as the default page).
-Depth, alias and token limits come from strawberry's own extensions.
+Depth, alias and token limits come from strawberry's own extensions. `CostReport` puts the
+cost of the operation that ran into the response's `extensions.cost` (`requested`, `maximum`)
+when the request carries `GraphQL-Cost: report` (as Hot Chocolate does), or always if configured.
 """
 
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -17,7 +20,9 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
+    get_operation_ast,
 )
+from strawberry.extensions import SchemaExtension
 
 from domain.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -82,3 +87,36 @@ def _is_connection(field: FieldNode) -> bool:
         isinstance(s, FieldNode) and s.name.value in ("edges", "nodes")
         for s in (field.selection_set.selections if field.selection_set else ())
     )
+
+
+def operation_cost(document: DocumentNode, operation: OperationDefinitionNode) -> int:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _selection_cost(operation.selection_set, fragments, set())
+
+
+class CostReport(SchemaExtension):
+    """Reports `{"cost": {"requested": n, "maximum": max}}` in the response extensions."""
+
+    def __init__(self, *, max_cost: int, always: bool = False) -> None:
+        self.max_cost, self.always = max_cost, always
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None or not (self.always or _asked_for_cost(context.context)):
+            return {}
+        operation = get_operation_ast(document, context.operation_name)
+        if operation is None:
+            return {}
+        cost = operation_cost(document, operation)
+        return {"cost": {"requested": cost, "maximum": self.max_cost}}
+
+
+def _asked_for_cost(context: Any) -> bool:
+    request = getattr(context, "request", None)
+    headers = getattr(request, "headers", None)
+    if headers is None:
+        return False
+    return str(headers.get("graphql-cost", "")).strip().lower() == "report"

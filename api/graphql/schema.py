@@ -17,6 +17,10 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as query_depth_rule
 from strawberry.schema.config import StrawberryConfig
 
+from api.graphql.advocacy.mutations import AdvocacyMutations
+from api.graphql.advocacy.queries import AdvocacyQueries
+from api.graphql.advocacy.types import AdvocacyUserError
+from api.graphql.audit.queries import AuditQueries
 from api.graphql.community.moderation import ModerationMutations, ModerationQueries
 from api.graphql.community.mutations import CommunityMutations
 from api.graphql.community.notifications import NotificationMutations, NotificationQueries
@@ -24,10 +28,22 @@ from api.graphql.community.queries import CommunityQueries
 from api.graphql.community.subscriptions import CommunitySubscriptions
 from api.graphql.community.types import CommunityUserError
 from api.graphql.errors import ErrorMapping
+from api.graphql.feedback.mutations import FeedbackMutations
+from api.graphql.feedback.queries import FeedbackQueries
+from api.graphql.feedback.types import FeedbackUserError
 from api.graphql.identity.mutations import IdentityMutations
 from api.graphql.identity.queries import IdentityQueries
 from api.graphql.identity.types import IdentityUserError
-from api.graphql.limits import cost_limit_rule
+from api.graphql.insights.mutations import InsightsMutations
+from api.graphql.insights.queries import InsightsQueries
+from api.graphql.insights.types import InsightsUserError
+from api.graphql.limits import CostReport, cost_limit_rule
+from api.graphql.matching.mutations import MatchingMutations
+from api.graphql.matching.queries import MatchingQueries
+from api.graphql.matching.types import MatchingUserError
+from api.graphql.programs.mutations import ProgramsMutations
+from api.graphql.programs.queries import ProgramsQueries
+from api.graphql.programs.types import ProgramsUserError
 from api.graphql.search.queries import SearchQueries
 from api.settings import Settings
 
@@ -45,7 +61,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Declared per build: strawberry's relay.node() field is bound to the schema it is built in.
     @strawberry.type
     class Query(
-        IdentityQueries, CommunityQueries, NotificationQueries, ModerationQueries, SearchQueries
+        IdentityQueries,
+        CommunityQueries,
+        NotificationQueries,
+        ModerationQueries,
+        SearchQueries,
+        ProgramsQueries,
+        FeedbackQueries,
+        MatchingQueries,
+        AdvocacyQueries,
+        InsightsQueries,
+        AuditQueries,
     ):
         node: relay.Node | None = relay.node(
             description="Any object by its global id; null if you may not see it."
@@ -56,7 +82,15 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
     @strawberry.type
     class Mutation(
-        IdentityMutations, CommunityMutations, NotificationMutations, ModerationMutations
+        IdentityMutations,
+        CommunityMutations,
+        NotificationMutations,
+        ModerationMutations,
+        ProgramsMutations,
+        FeedbackMutations,
+        MatchingMutations,
+        AdvocacyMutations,
+        InsightsMutations,
     ):
         pass
 
@@ -74,6 +108,11 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         ErrorMapping,
+        partial(
+            CostReport,
+            max_cost=settings.max_query_cost,
+            always=settings.query_cost_report == "always",
+        ),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
@@ -82,6 +121,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=CommunitySubscriptions,
         extensions=extensions,
-        types=[IdentityUserError, CommunityUserError],
+        types=[
+            IdentityUserError,
+            CommunityUserError,
+            ProgramsUserError,
+            FeedbackUserError,
+            MatchingUserError,
+            AdvocacyUserError,
+            InsightsUserError,
+        ],
         config=StrawberryConfig(relay_max_results=100),
     )

@@ -52,6 +52,12 @@ class NotificationKind(StrEnum):
     MENTION = "MENTION"
     ANSWER_ACCEPTED = "ANSWER_ACCEPTED"
     MODERATION = "MODERATION"
+    IDEA_STATUS = "IDEA_STATUS"  # an idea you voted on or follow changed status
+    IDEA_DIGEST = "IDEA_DIGEST"  # your periodic digest of idea updates (opt-in)
+    BUDDY_PROPOSAL = "BUDDY_PROPOSAL"  # a buddy request or a round's proposal to answer
+    BUDDY_UPDATE = "BUDDY_UPDATE"  # your buddy pair was accepted, declined, started or ended
+    BUDDY_CHECK_IN = "BUDDY_CHECK_IN"  # time to check in with your buddy
+    BUDDY_MEETUP = "BUDDY_MEETUP"  # you were grouped for a meet-up
 
 
 class FlagStatus(StrEnum):

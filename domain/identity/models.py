@@ -76,6 +76,15 @@ class MemberStatus(StrEnum):
     DEACTIVATED = "DEACTIVATED"
 
 
+class ProfileVisibility(StrEnum):
+    """Who finds a member (search, member directory) and sees their profile details. Staff and
+    the member always do; the name beside their posts shows to whoever may read the posts."""
+
+    COMMUNITY = "COMMUNITY"  # every signed-in member
+    ACCOUNT = "ACCOUNT"  # colleagues at the member's own account, and staff
+    STAFF = "STAFF"  # the vendor's staff only
+
+
 account_competitors = Table(
     "account_competitors",
     Base.metadata,
@@ -138,6 +147,11 @@ class Member(TimestampMixin, Base):
     bio: Mapped[str | None] = mapped_column(Text)
     status: Mapped[MemberStatus] = mapped_column(
         enum_column(MemberStatus, "member_status"), default=MemberStatus.ACTIVE
+    )
+    profile_visibility: Mapped[ProfileVisibility] = mapped_column(
+        enum_column(ProfileVisibility, "profile_visibility"),
+        default=ProfileVisibility.COMMUNITY,
+        server_default=ProfileVisibility.COMMUNITY.value,
     )
 
     account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")

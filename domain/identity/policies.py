@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, and_, or_
 
 from domain.identity.models import (
     STAFF_ROLES,
@@ -10,6 +10,7 @@ from domain.identity.models import (
     AccountKind,
     Member,
     MemberStatus,
+    ProfileVisibility,
     Role,
     TokenScope,
 )
@@ -62,7 +63,12 @@ def readable_accounts(actor: Actor, statement: Select[Account]) -> Select[Accoun
 
 
 def can_view_account(actor: Actor, account: Account) -> bool:
-    return actor.is_staff or account.id == actor.account_id
+    return can_view_account_of(actor, account.id)
+
+
+def can_view_account_of(actor: Actor, account_id: int) -> bool:
+    """The same rule by id, so lists skip loading accounts the viewer may not see anyway."""
+    return actor.is_staff or account_id == actor.account_id
 
 
 def can_view_account_internals(actor: Actor, account: Account) -> bool:
@@ -108,6 +114,37 @@ def can_view_member(actor: Actor, member: Member) -> bool:
         actor.is_staff
         or member.status is MemberStatus.ACTIVE
         or member.account_id == actor.account_id
+    )
+
+
+def can_view_profile(actor: Actor, member: Member) -> bool:
+    """The member's privacy setting: who sees their profile details (title, bio, products,
+    time zone). Staff and the member always do."""
+    if actor.is_staff or member.id == actor.member_id:
+        return True
+    if member.profile_visibility is ProfileVisibility.COMMUNITY:
+        return True
+    return (
+        member.profile_visibility is ProfileVisibility.ACCOUNT
+        and member.account_id == actor.account_id
+    )
+
+
+def discoverable_members(actor: Actor, statement: Select[Member]) -> Select[Member]:
+    """Who shows up in the member directory and in search: readable members whose privacy
+    setting lets this viewer see their profile (can_view_profile, as SQL)."""
+    statement = readable_members(actor, statement)
+    if actor.is_staff:
+        return statement
+    return statement.where(
+        or_(
+            Member.id == actor.member_id,
+            Member.profile_visibility == ProfileVisibility.COMMUNITY,
+            and_(
+                Member.profile_visibility == ProfileVisibility.ACCOUNT,
+                Member.account_id == actor.account_id,
+            ),
+        )
     )
 
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain.identity.models import (
     Account,
@@ -33,6 +33,17 @@ async def member_by_id(session: AsyncSession, member_id: int) -> Member | None:
     return await session.scalar(members_statement().where(Member.id == member_id))
 
 
+async def member_for_authentication(session: AsyncSession, member_id: int) -> Member | None:
+    """The member with roles and account, in one statement: authentication runs on every
+    request (the account lands in the session, so `session.get(Account, ...)` is free)."""
+    found = await session.scalars(
+        select(Member)
+        .options(joinedload(Member.role_rows), joinedload(Member.account))
+        .where(Member.id == member_id)
+    )
+    return found.unique().one_or_none()
+
+
 async def member_by_email(session: AsyncSession, email: str) -> Member | None:
     return await session.scalar(members_statement().where(Member.email == email.lower()))
 
@@ -43,6 +54,19 @@ async def members_by_ids(
     statement = members_statement() if statement is None else statement
     rows = await session.scalars(statement.where(Member.id.in_(ids)))
     return {member.id: member for member in rows}
+
+
+async def roles_by_member_ids(
+    session: AsyncSession, member_ids: Sequence[int]
+) -> dict[int, list[Role]]:
+    """Roles beyond MEMBER, per member."""
+    rows = await session.execute(
+        select(MemberRole.member_id, MemberRole.role).where(MemberRole.member_id.in_(member_ids))
+    )
+    result: dict[int, list[Role]] = {member_id: [] for member_id in member_ids}
+    for member_id, role in rows:
+        result[member_id].append(role)
+    return result
 
 
 async def account_by_id(session: AsyncSession, account_id: int) -> Account | None:

@@ -20,6 +20,7 @@ from domain.identity.models import (
     Member,
     MemberRole,
     MemberStatus,
+    ProfileVisibility,
     Role,
     TouchTier,
     account_competitors,
@@ -64,6 +65,7 @@ class ProfileChanges:
     using_product_since: date | None | Keep = KEEP
     avatar_url: str | None | Keep = KEEP
     bio: str | None | Keep = KEEP
+    profile_visibility: ProfileVisibility | None | Keep = KEEP
 
 
 async def update_profile(
@@ -97,6 +99,10 @@ async def update_profile(
         values["avatar_url"] = check.url("avatarUrl", changes.avatar_url)
     if not isinstance(changes.bio, Keep):
         values["bio"] = check.text("bio", changes.bio, max_length=5000)
+    if not isinstance(changes.profile_visibility, Keep):
+        if changes.profile_visibility is None:
+            check.fail("profileVisibility", "cannot be cleared; choose who may see your profile")
+        values["profile_visibility"] = changes.profile_visibility
     check.raise_if_any()
     for name, value in values.items():
         setattr(member, name, value)

@@ -2,10 +2,13 @@
 profiles), write a module with a DocumentType subclass and list an instance here."""
 
 from search.documents.base import Document, DocumentType
+from search.documents.ideas import Ideas
 from search.documents.members import Members
 from search.documents.posts import Posts
 from search.documents.threads import Threads
 
-DOCUMENT_TYPES: dict[str, DocumentType] = {t.name: t for t in (Threads(), Posts(), Members())}
+DOCUMENT_TYPES: dict[str, DocumentType] = {
+    t.name: t for t in (Threads(), Posts(), Members(), Ideas())
+}
 
 __all__ = ["DOCUMENT_TYPES", "Document", "DocumentType"]

@@ -31,10 +31,14 @@ class TextField:
 
 @dataclass(frozen=True)
 class Attribute:
-    """A filterable attribute. `strs` holds several values (tags)."""
+    """A filterable attribute. `strs` holds several values (tags). `in_text` (ints): the value is
+    also written into the full-text index as a token, so an engine that ranks every text match
+    before filtering (SQLite FTS5) can narrow the match to it first: for big, selective filters
+    (the space of a thread or post)."""
 
     name: str
     kind: Literal["int", "str", "bool", "strs"]
+    in_text: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Members: found by name, handle, title, products and bio, the profile any viewer who may see
-the member sees. E-mail and the account's name are not indexed: a customer's name is for its own
-people and staff, and tenant tokens would hand stored attributes to the browser."""
+"""Members: found by name, handle, title, products and bio, by whoever the member's privacy
+setting (profile_visibility) lets find them. E-mail and the account's name are not indexed: a
+customer's name is for its own people and staff, and tenant tokens would hand stored attributes
+to the browser."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -32,7 +33,12 @@ class Members(DocumentType):
         TextField("products", weight=1.0),
         TextField("bio", weight=1.0, snippet=True),
     )
-    attributes = (Attribute("account_id", "int"), Attribute("status", "str"))
+    attributes = (
+        Attribute("account_id", "int"),
+        Attribute("status", "str"),
+        Attribute("member_id", "int"),  # the id again, so "yourself" is a filter
+        Attribute("visibility", "str"),
+    )
     filters = {"account": "account_id"}
     facets = (Facet("account", "account_id", staff_only=True),)
     suggest_fields = ("name", "handle")
@@ -55,6 +61,8 @@ class Members(DocumentType):
                 "bio": member.bio or "",
                 "account_id": member.account_id,
                 "status": member.status.value,
+                "member_id": member.id,
+                "visibility": member.profile_visibility.value,
             }
             for member in members
         ]

@@ -24,7 +24,7 @@ from search.permissions import Viewer, space_rule, thread_state
 from search.text import plain_text
 
 SPACE_ATTRIBUTES = (
-    Attribute("space_id", "int"),
+    Attribute("space_id", "int", in_text=True),
     Attribute("space_visibility", "str"),
     Attribute("space_program_id", "int"),
     Attribute("space_account_id", "int"),

@@ -179,6 +179,37 @@ async def test_autocomplete_matches_title_and_name_prefixes(app, client, forum):
     ][0]["highlights"]
 
 
+async def test_member_hits_follow_the_members_privacy_setting(app, client, forum):
+    tokens = forum["tokens"]
+
+    async def members_found(who: str) -> list[str]:
+        body = await gql(
+            client, SEARCH, {"query": "pipeline", "types": ["MEMBER"]}, token=tokens[who]
+        )
+        assert "errors" not in body, body
+        return [e["node"]["member"]["name"] for e in body["data"]["search"]["edges"]]
+
+    await app.state.dispatcher.drain()
+    assert await members_found("gil") == ["Casey Pipeline"]
+    # given casey limits her profile to her colleagues and staff, through the API
+    changed = await gql(
+        client,
+        "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { userErrors { code } } }",
+        {"input": {"profileVisibility": "ACCOUNT"}},
+        token=tokens["casey"],
+    )
+    assert changed["data"]["updateProfile"]["userErrors"] == []
+    await app.state.dispatcher.drain()
+    # then another customer's member no longer finds her, staff and she herself do
+    assert await members_found("gil") == []
+    assert await members_found("admin") == ["Casey Pipeline"]
+    assert await members_found("casey") == ["Casey Pipeline"]
+    suggestions = await gql(
+        client, SUGGEST, {"query": "casey", "types": ["MEMBER"]}, token=tokens["gil"]
+    )
+    assert suggestions["data"]["searchSuggestions"] == []
+
+
 async def test_bad_input_gets_clear_errors(client, forum):
     token = forum["tokens"]["gil"]
     too_long = await gql(client, SEARCH, {"query": "x" * 1001}, token=token)
@@ -189,9 +220,11 @@ async def test_bad_input_gets_clear_errors(client, forum):
     )
     assert error_codes(unknown_filter) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "colour" in unknown_filter["errors"][0]["message"]
-    unknown_type = await gql(client, "query { search(types: [IDEA]) { totalCount } }", token=token)
+    unknown_type = await gql(
+        client, "query { search(types: [CASE_STUDY]) { totalCount } }", token=token
+    )
     assert error_codes(unknown_type) == ["GRAPHQL_VALIDATION_FAILED"]
-    assert "IDEA" in unknown_type["errors"][0]["message"]
+    assert "CASE_STUDY" in unknown_type["errors"][0]["message"]
     wrong_id = await gql(
         client, SEARCH, {"filters": {"spaceIds": [global_id("Thread", 1)]}}, token=token
     )

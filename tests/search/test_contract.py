@@ -9,7 +9,8 @@ from domain.community import events
 from domain.community.models import Post, PostStatus, Thread, ThreadKind
 from domain.community.services import posting, reactions
 from domain.identity import events as identity_events
-from domain.identity.models import MemberStatus
+from domain.identity import service as identity_service
+from domain.identity.models import MemberStatus, ProfileVisibility
 from domain.shared.models import utcnow
 from domain.shared.outbox import OutboxEvent
 from search.errors import SearchError, SearchErrorCode
@@ -290,6 +291,37 @@ async def test_members_outside_ones_account_are_found_only_while_active(world):
     ]
 
 
+async def test_a_members_privacy_setting_decides_who_finds_them(world):
+    # given gil (Globex) limits his profile to his colleagues, through the identity service
+    gil = world.people["gil"]
+
+    async def choose(visibility: ProfileVisibility) -> None:
+        changes = identity_service.ProfileChanges(profile_visibility=visibility)
+        await identity_service.update_profile(world.session, world.actor("gil"), gil.id, changes)
+        await world.session.commit()
+        await world.index_pending()
+
+    await world.index_pending()
+    assert await world.find("casey", "grissom") == [("member", gil.id)]
+    # when
+    await choose(ProfileVisibility.ACCOUNT)
+    # then
+    assert await world.find("casey", "grissom") == []  # another customer
+    assert await world.find("casey", "gri", types=("member",)) == []  # prefix too
+    assert await world.find("hana", "grissom") == [("member", gil.id)]  # a colleague
+    assert await world.find("csm", "grissom") == [("member", gil.id)]  # staff
+    assert await world.find("gil", "grissom") == [("member", gil.id)]  # himself
+    # when staff only
+    await choose(ProfileVisibility.STAFF)
+    # then
+    assert await world.find("hana", "grissom") == []
+    assert await world.find("gil", "grissom") == [("member", gil.id)]
+    assert await world.find("admin", "grissom") == [("member", gil.id)]
+    # when open again
+    await choose(ProfileVisibility.COMMUNITY)
+    assert await world.find("casey", "grissom") == [("member", gil.id)]
+
+
 async def test_filtering_by_someone_elses_account_is_for_staff(world):
     from domain.shared.errors import Forbidden
 
@@ -410,9 +442,9 @@ async def test_long_queries_unknown_types_and_unknown_filters(world):
         await world.find("gil", "p" * 1001)
     assert too_long.value.code is SearchErrorCode.QUERY_TOO_LONG
     with pytest.raises(SearchError) as unknown_type:
-        await world.find("gil", "pelican", types=("idea",))
+        await world.find("gil", "pelican", types=("case_study",))
     assert unknown_type.value.code is SearchErrorCode.UNKNOWN_TYPE
-    assert "known types: thread, post, member" in unknown_type.value.message
+    assert "known types: thread, post, member, idea" in unknown_type.value.message
     with pytest.raises(SearchError) as unknown_filter:
         await world.find("gil", "pelican", types=("member",), filters={"space": (1,)})
     assert unknown_filter.value.code is SearchErrorCode.UNKNOWN_FILTER

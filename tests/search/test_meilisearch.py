@@ -29,7 +29,10 @@ def test_permission_filters_in_meilisearch_syntax():
         to_filter(posts.visibility(CUSTOMER))
     )
     assert '(status = "HELD" AND author_id = 7)' in str(to_filter(posts.visibility(CUSTOMER)))
-    assert to_filter(members.visibility(CUSTOMER)) == '(status = "ACTIVE" OR account_id = 3)'
+    assert to_filter(members.visibility(CUSTOMER)) == (
+        '((status = "ACTIVE" OR account_id = 3) AND (member_id = 7'
+        ' OR visibility = "COMMUNITY" OR (visibility = "ACCOUNT" AND account_id = 3)))'
+    )
     assert to_filter(threads.visibility(STAFF)) is None
     no_programs = Viewer(7, 3, False, False, frozenset())
     assert "PROGRAM" not in str(to_filter(threads.visibility(no_programs)))
@@ -61,7 +64,12 @@ def test_tenant_tokens_carry_the_viewers_filters():
     issued = index.tenant_token(CUSTOMER, expires)
     # then
     assert issued is not None and issued.url == "https://search.example"
-    assert issued.indexes == {"thread": "bf_threads", "post": "bf_posts", "member": "bf_members"}
+    assert issued.indexes == {
+        "thread": "bf_threads",
+        "post": "bf_posts",
+        "member": "bf_members",
+        "idea": "bf_ideas",
+    }
     payload = _claims(issued.token)
     assert payload["apiKeyUid"] == KEY_UID and payload["exp"] == int(expires.timestamp())
     for name, uid in issued.indexes.items():

@@ -7,7 +7,7 @@ from domain.community import events, policies
 from domain.community.models import Post, PostStatus, Thread
 from domain.identity import events as identity_events
 from domain.identity import policies as identity_policies
-from domain.identity.models import Member, MemberStatus
+from domain.identity.models import Member, MemberStatus, ProfileVisibility
 from domain.shared.models import utcnow
 from tests.search.world import HOLD_NEW_MEMBERS
 
@@ -40,6 +40,16 @@ async def test_search_shows_exactly_what_the_policies_allow(world):
         member = world.people[who]
         member.status = status
         identity_events.member_changed(session, identity_events.MEMBER_UPDATED, member)
+    # and members with each privacy setting, in both customer accounts
+    for who, visibility in (
+        ("gil", ProfileVisibility.ACCOUNT),
+        ("mod", ProfileVisibility.STAFF),
+        ("casey", ProfileVisibility.ACCOUNT),
+        ("csm", ProfileVisibility.STAFF),
+    ):
+        member = world.people[who]
+        member.profile_visibility = visibility
+        identity_events.member_changed(session, identity_events.MEMBER_UPDATED, member)
     await session.commit()
     await world.index_pending()
 
@@ -58,7 +68,7 @@ async def test_search_shows_exactly_what_the_policies_allow(world):
             )
         )
         members = set(
-            await session.scalars(identity_policies.readable_members(actor, select(Member.id)))  # type: ignore[arg-type]
+            await session.scalars(identity_policies.discoverable_members(actor, select(Member.id)))  # type: ignore[arg-type]
         )
         assert found["thread"] == threads, who
         assert found["post"] == posts, who

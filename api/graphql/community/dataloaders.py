@@ -1,6 +1,6 @@
 """Community DataLoaders, fresh per request. Viewer-specific ones are bound to the viewer."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, false, select
@@ -15,11 +15,18 @@ R = TypeVar("R", Space, Thread, Post)
 
 
 class RowByIdLoader(DataLoader[int, R | None], Generic[R]):
-    """Rows of one model by id, read through `statement`: plain, or a policy's readable_*
-    statement, so a loader bound to the viewer returns None for what they may not see."""
+    """Rows of one model by id, read through `restrict`: none, or a policy's readable_*
+    statement, so a loader bound to the viewer returns None for what they may not see. The
+    statement is built when first needed: most requests use few of these loaders."""
 
-    def __init__(self, session: AsyncSession, model: type[R], statement: Select[R]) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        model: type[R],
+        restrict: Callable[[Select[R]], Select[R]] | None = None,
+    ) -> None:
         async def load(ids: Sequence[int]) -> list[R | None]:
+            statement = select(model) if restrict is None else restrict(select(model))
             rows = await session.scalars(statement.where(model.id.in_(ids)))  # type: ignore[attr-defined]
             found = {row.id: row for row in rows}  # type: ignore[attr-defined]
             return [found.get(i) for i in ids]
@@ -94,9 +101,9 @@ class RevisionsByPostIdLoader(DataLoader[int, list[PostRevision]]):
 
 class CommunityLoaders:
     def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
-        self.space_by_id = RowByIdLoader(session, Space, select(Space))
-        self.thread_by_id = RowByIdLoader(session, Thread, select(Thread))
-        self.post_by_id = RowByIdLoader(session, Post, select(Post))
+        self.space_by_id = RowByIdLoader(session, Space)
+        self.thread_by_id = RowByIdLoader(session, Thread)
+        self.post_by_id = RowByIdLoader(session, Post)
         # What the viewer may see; anonymous callers are refused before they get here.
         self.readable_space_by_id = RowByIdLoader(session, Space, _readable(actor, Space))
         self.readable_thread_by_id = RowByIdLoader(session, Thread, _readable(actor, Thread))
@@ -109,13 +116,12 @@ class CommunityLoaders:
         self.read_position_by_thread_id = ReadPositionByThreadIdLoader(session, viewer)
 
 
-def _readable(actor: Actor | None, model: type[R]) -> Select[R]:
-    statement = select(model)
+def _readable(actor: Actor | None, model: type[R]) -> Callable[[Select[R]], Select[R]]:
     if actor is None:
-        return statement.where(false())
+        return lambda statement: statement.where(false())
     readable = {
         Space: policies.readable_spaces,
         Thread: policies.readable_threads,
         Post: policies.readable_posts,
     }[model]
-    return readable(actor, statement)  # type: ignore[operator, arg-type, no-any-return]
+    return lambda statement: readable(actor, statement)  # type: ignore[operator, arg-type, no-any-return]

@@ -5,6 +5,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from api.graphql.community.feed import load_feed_page
 from api.graphql.community.types import (
     PostConnection,
     PostNode,
@@ -18,7 +19,7 @@ from api.graphql.relay import page_request, to_connection
 from domain.community import policies, repository
 from domain.community.models import Post, Space, Thread
 from domain.shared.errors import BadRequest
-from domain.shared.pagination import paginate
+from domain.shared.pagination import Page, paginate
 
 R = TypeVar("R", Space, Thread, Post)
 
@@ -69,7 +70,12 @@ async def space_threads(
         page_request(first, after, last, before),
         descending=True,
     )
-    return to_connection(ThreadConnection, page, ThreadNode.from_model)
+    return await _thread_connection(info, page)
+
+
+async def _thread_connection(info: Info, page: Page[Thread]) -> ThreadConnection:
+    feed = await load_feed_page(info, page.items)
+    return to_connection(ThreadConnection, page, lambda t: ThreadNode.from_model(t, feed))
 
 
 async def thread_posts(
@@ -134,7 +140,7 @@ class CommunityQueries:
             page_request(first, after, last, before),
             descending=True,
         )
-        return to_connection(ThreadConnection, page, ThreadNode.from_model)
+        return await _thread_connection(info, page)
 
     @strawberry.field(description="A member's posts you may read, newest first.")
     async def member_activity(

@@ -1,9 +1,11 @@
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Self
 
 import strawberry
 from strawberry import relay
 
+from api.graphql.community.feed import FeedPage
 from api.graphql.context import Info
 from api.graphql.errors import UserError
 from api.graphql.identity.types import MemberNode
@@ -139,9 +141,11 @@ class ThreadNode(relay.Node):
     created_at: datetime
     last_activity_at: datetime
     model: strawberry.Private[models.Thread]
+    # Set on the threads of a feed page (feed.py): the viewer's fields, loaded page-wide.
+    page: strawberry.Private[FeedPage | None] = None
 
     @classmethod
-    def from_model(cls, thread: models.Thread) -> Self:
+    def from_model(cls, thread: models.Thread, page: FeedPage | None = None) -> Self:
         return cls(
             id=thread.id,
             kind=thread.kind,
@@ -157,15 +161,31 @@ class ThreadNode(relay.Node):
             created_at=thread.created_at,
             last_activity_at=thread.last_activity_at,
             model=thread,
+            page=page,
         )
 
-    @strawberry.field
-    async def author(self, info: Info) -> MemberNode | None:
-        return await _member(info, self.model.author_id)
+    # The fields a feed page preloads are plain (not async) resolvers: a value from the page
+    # when there is one, else the DataLoader's awaitable. graphql-core runs a plain resolver
+    # several times cheaper than an async one.
+    @strawberry.field(graphql_type=MemberNode | None)
+    def author(self, info: Info) -> MemberNode | None | Awaitable[MemberNode | None]:
+        return self._person(info, self.model.author_id)
 
-    @strawberry.field
-    async def last_poster(self, info: Info) -> MemberNode | None:
-        return await _member(info, self.model.last_poster_id)
+    @strawberry.field(graphql_type=MemberNode | None)
+    def last_poster(self, info: Info) -> MemberNode | None | Awaitable[MemberNode | None]:
+        return self._person(info, self.model.last_poster_id)
+
+    def _person(
+        self, info: Info, member_id: int | None
+    ) -> MemberNode | None | Awaitable[MemberNode | None]:
+        if member_id is None:
+            return None
+        if self.page is None or self.page.members is None:
+            return _member(info, member_id)
+        member = self.page.members.get(member_id)
+        if member is None:
+            return None
+        return MemberNode.from_model(member, self.page.accounts.get(member.account_id))
 
     @strawberry.field
     async def space(self, info: Info) -> SpaceNode | None:
@@ -178,14 +198,25 @@ class ThreadNode(relay.Node):
             return None
         return await _visible_post(info, self.model.accepted_post_id)
 
-    @strawberry.field(description="Your reactions to the opening post.")
-    async def viewer_reactions(self, info: Info) -> list[ReactionKind]:
+    @strawberry.field(
+        description="Your reactions to the opening post.", graphql_type=list[ReactionKind]
+    )
+    def viewer_reactions(self, info: Info) -> list[ReactionKind] | Awaitable[list[ReactionKind]]:
         info.context.require_actor()
-        return await info.context.community.viewer_reactions_by_thread_id.load(self.model.id)
+        if self.page is not None and self.page.viewer_reactions is not None:
+            return self.page.viewer_reactions[self.model.id]
+        return info.context.community.viewer_reactions_by_thread_id.load(self.model.id)
 
-    @strawberry.field(description="How many posts you have not read yet (0: all read).")
-    async def unread_count(self, info: Info) -> int:
+    @strawberry.field(
+        description="How many posts you have not read yet (0: all read).", graphql_type=int
+    )
+    def unread_count(self, info: Info) -> int | Awaitable[int]:
         info.context.require_actor()
+        if self.page is not None and self.page.read_positions is not None:
+            return max(0, self.model.post_count - self.page.read_positions[self.model.id])
+        return self._unread_count(info)
+
+    async def _unread_count(self, info: Info) -> int:
         position = await info.context.community.read_position_by_thread_id.load(self.model.id)
         return max(0, self.model.post_count - position)
 

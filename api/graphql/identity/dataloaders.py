@@ -2,18 +2,32 @@
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.identity import repository
-from domain.identity.models import Account, Member
+from domain.identity.models import Account, Member, Role
 
 
 class MemberByIdLoader(DataLoader[int, Member | None]):
+    """Members without their role rows: MemberNode.roles reads them when asked for."""
+
     def __init__(self, session: AsyncSession) -> None:
         async def load(ids: Sequence[int]) -> list[Member | None]:
-            found = await repository.members_by_ids(session, ids)
+            found = await repository.members_by_ids(session, ids, select(Member))
             return [found.get(i) for i in ids]
+
+        super().__init__(load_fn=load)
+
+
+class RolesByMemberIdLoader(DataLoader[int, list[Role]]):
+    """Sorted roles, MEMBER included."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        async def load(ids: Sequence[int]) -> list[list[Role]]:
+            found = await repository.roles_by_member_ids(session, ids)
+            return [sorted({Role.MEMBER, *found[i]}) for i in ids]
 
         super().__init__(load_fn=load)
 
@@ -39,6 +53,7 @@ class CompetitorIdsByAccountIdLoader(DataLoader[int, list[int]]):
 class IdentityLoaders:
     def __init__(self, session: AsyncSession) -> None:
         self.member_by_id = MemberByIdLoader(session)
+        self.roles_by_member_id = RolesByMemberIdLoader(session)
         self.account_by_id = AccountByIdLoader(session)
         self.competitor_ids_by_account_id = CompetitorIdsByAccountIdLoader(session)
 

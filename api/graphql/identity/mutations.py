@@ -15,6 +15,7 @@ from api.graphql.identity.types import (
     LifecycleStage,
     MemberNode,
     MemberStatus,
+    ProfileVisibility,
     Role,
     TokenScope,
     TouchTier,
@@ -42,6 +43,11 @@ class UpdateProfileInput:
     using_product_since: date | None = UNSET
     avatar_url: str | None = UNSET
     bio: str | None = UNSET
+    profile_visibility: ProfileVisibility | None = strawberry.field(
+        default=UNSET,
+        description="Who finds you in search and the directory and sees your profile details; "
+        "cannot be null.",
+    )
 
 
 @strawberry.type
@@ -195,6 +201,7 @@ class IdentityMutations:
                 using_product_since=_keep_unset(input.using_product_since),  # type: ignore[arg-type]
                 avatar_url=_keep_unset(input.avatar_url),  # type: ignore[arg-type]
                 bio=_keep_unset(input.bio),  # type: ignore[arg-type]
+                profile_visibility=_keep_unset(input.profile_visibility),  # type: ignore[arg-type]
             )
             member = await service.update_profile(info.context.session, actor, member_id, changes)
             return MemberNode.from_model(member)

@@ -33,7 +33,10 @@ class IdentityQueries:
         member = await context.identity.member_by_id.load(actor.member_id)
         return MemberNode.from_model(member) if member else None
 
-    @strawberry.field(description="Members you may see, ordered by name. At most 100 per page.")
+    @strawberry.field(
+        description="The member directory, ordered by name, at most 100 per page: members you "
+        "may see whose privacy setting (profileVisibility) lets you find them."
+    )
     async def members(
         self,
         info: Info,
@@ -44,7 +47,7 @@ class IdentityQueries:
         before: str | None = None,
     ) -> MemberConnection:
         actor = info.context.require_actor()
-        statement = policies.readable_members(actor, repository.members_statement())
+        statement = policies.discoverable_members(actor, repository.members_statement())
         if filter and filter.account_id is not None:
             account_id = (
                 int(filter.account_id.node_id) if filter.account_id.node_id.isdigit() else 0

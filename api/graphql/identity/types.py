@@ -1,3 +1,4 @@
+from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Annotated, Self
 
@@ -16,6 +17,7 @@ from domain.identity.models import (
     EmployeeBand,
     LifecycleStage,
     MemberStatus,
+    ProfileVisibility,
     Role,
     TokenScope,
     TouchTier,
@@ -30,6 +32,14 @@ strawberry.enum(LifecycleStage)
 strawberry.enum(TouchTier, description="How the vendor serves this account.")
 strawberry.enum(AccountSegment, description="Go-to-market segment.")
 strawberry.enum(MemberStatus)
+strawberry.enum(
+    ProfileVisibility,
+    description="Who finds a member in search and the member directory and sees their profile "
+    "details (staff and the member always do): COMMUNITY: every signed-in member; ACCOUNT: "
+    "colleagues at their account; STAFF: the vendor's staff only. Their name beside their "
+    "posts shows to whoever may read the posts.",
+)
+_PRIVATE = "Null when the member's privacy setting (profileVisibility) hides it from you."
 strawberry.enum(TokenScope, description="READ: queries only; WRITE: mutations too.")
 strawberry.enum(IdentityErrorCode)
 
@@ -142,34 +152,70 @@ class MemberNode(relay.Node):
     id: relay.NodeID[int]
     handle: str = strawberry.field(description="Unique, for @mentions.")
     name: str
-    title: str | None
-    timezone: str | None = strawberry.field(description="IANA time zone, e.g. Europe/Berlin.")
-    products_used: list[str]
-    using_product_since: date | None
     avatar_url: str | None
-    bio: str | None
     status: MemberStatus
-    roles: list[Role]
     created_at: datetime
     model: strawberry.Private[models.Member]
+    # The member's account when the caller already has it (a feed page loads them at once).
+    account_model: strawberry.Private[models.Account | None] = None
 
     @classmethod
-    def from_model(cls, member: models.Member) -> Self:
+    def from_model(cls, member: models.Member, account: models.Account | None = None) -> Self:
         return cls(
             id=member.id,
             handle=member.handle,
             name=member.name,
-            title=member.title,
-            timezone=member.timezone,
-            products_used=list(member.products_used),
-            using_product_since=member.using_product_since,
             avatar_url=member.avatar_url,
-            bio=member.bio,
             status=member.status,
-            roles=sorted(member.roles),
             created_at=member.created_at,
             model=member,
+            account_model=account,
         )
+
+    @strawberry.field(graphql_type=list[Role])
+    def roles(self, info: Info) -> list[Role] | Awaitable[list[Role]]:
+        # Role rows are read only when asked for (lists of authors seldom do).
+        if "role_rows" in self.model.__dict__:
+            return sorted(self.model.roles)
+        return info.context.identity.roles_by_member_id.load(self.model.id)
+
+    # Profile details follow the member's privacy setting (profileVisibility); name, handle and
+    # avatar show wherever the member does (beside their posts).
+    @strawberry.field(description=f"Job title. {_PRIVATE}")
+    def title(self, info: Info) -> str | None:
+        return self.model.title if self._profile_shown(info) else None
+
+    @strawberry.field(description=f"IANA time zone, e.g. Europe/Berlin. {_PRIVATE}")
+    def timezone(self, info: Info) -> str | None:
+        return self.model.timezone if self._profile_shown(info) else None
+
+    @strawberry.field(
+        description="Products the member uses; empty when the member's privacy setting "
+        "(profileVisibility) hides them from you."
+    )
+    def products_used(self, info: Info) -> list[str]:
+        return list(self.model.products_used) if self._profile_shown(info) else []
+
+    @strawberry.field(description=_PRIVATE)
+    def using_product_since(self, info: Info) -> date | None:
+        return self.model.using_product_since if self._profile_shown(info) else None
+
+    @strawberry.field(description=_PRIVATE)
+    def bio(self, info: Info) -> str | None:
+        return self.model.bio if self._profile_shown(info) else None
+
+    @strawberry.field(
+        description="Who finds this member in search and the directory and sees their profile "
+        "details. Shown to the member and staff; null for others."
+    )
+    def profile_visibility(self, info: Info) -> ProfileVisibility | None:
+        actor = info.context.require_actor()
+        if actor.is_staff or actor.member_id == self.model.id:
+            return self.model.profile_visibility
+        return None
+
+    def _profile_shown(self, info: Info) -> bool:
+        return policies.can_view_profile(info.context.require_actor(), self.model)
 
     @strawberry.field(description="Visible to the member, colleagues at their account and staff.")
     def email(self, info: Info) -> str | None:
@@ -178,14 +224,20 @@ class MemberNode(relay.Node):
 
     @strawberry.field(
         description="The member's company. Null when you may not see it: a customer's name is "
-        "only shown to its own people and staff."
+        "only shown to its own people and staff.",
+        graphql_type=AccountNode | None,
     )
-    async def account(self, info: Info) -> AccountNode | None:
+    def account(self, info: Info) -> AccountNode | None | Awaitable[AccountNode | None]:
         actor = info.context.require_actor()
+        if not policies.can_view_account_of(actor, self.model.account_id):
+            return None  # not even loaded
+        if self.account_model is not None:
+            return AccountNode.from_model(self.account_model)
+        return self._load_account(info)
+
+    async def _load_account(self, info: Info) -> AccountNode | None:
         account = await info.context.identity.account_by_id.load(self.model.account_id)
-        if account is None or not policies.can_view_account(actor, account):
-            return None
-        return AccountNode.from_model(account)
+        return AccountNode.from_model(account) if account else None
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # async form of strawberry's overloads

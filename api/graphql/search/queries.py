@@ -16,8 +16,10 @@ from api.graphql.community.queries import (
 )
 from api.graphql.community.types import PostNode, ThreadNode
 from api.graphql.context import Info
+from api.graphql.feedback.types import IdeaNode
 from api.graphql.identity.types import MemberNode
 from api.graphql.search.types import (
+    IdeaSearchHit,
     MemberSearchHit,
     PostSearchHit,
     SearchConnection,
@@ -235,6 +237,8 @@ async def _hydrated(info: Info, hits: Sequence[Hit]) -> list[Any]:
     threads = await readable_threads_by_ids(info, wanted["thread"]) if "thread" in wanted else {}
     posts = await readable_posts_by_ids(info, wanted["post"]) if "post" in wanted else {}
     members = await _readable_members(info, wanted["member"]) if "member" in wanted else {}
+    ideas = await info.context.feedback.readable_idea_by_id.load_many(wanted.get("idea", []))
+    idea_by_id = {idea.id: idea for idea in ideas if idea is not None}
     nodes: list[Any] = []
     for hit in hits:
         highlights = [SearchHighlight(field=h.field, snippet=h.snippet) for h in hit.highlights]
@@ -249,6 +253,8 @@ async def _hydrated(info: Info, hits: Sequence[Hit]) -> list[Any]:
             nodes.append(
                 MemberSearchHit(member=MemberNode.from_model(member), highlights=highlights)
             )
+        elif hit.type == "idea" and (idea := idea_by_id.get(hit.id)):
+            nodes.append(IdeaSearchHit(idea=IdeaNode.from_model(idea), highlights=highlights))
         else:
             nodes.append(None)
     return nodes
@@ -257,7 +263,7 @@ async def _hydrated(info: Info, hits: Sequence[Hit]) -> list[Any]:
 async def _readable_members(info: Info, ids: Sequence[int]) -> dict[int, Member]:
     actor = info.context.require_actor()
     rows = await info.context.session.scalars(
-        identity_policies.readable_members(actor, members_statement().where(Member.id.in_(ids)))
+        identity_policies.discoverable_members(actor, members_statement().where(Member.id.in_(ids)))
     )
     return {member.id: member for member in rows}
 

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from api.graphql.community.types import PostNode, ThreadNode
+from api.graphql.feedback.types import IdeaNode
 from api.graphql.identity.types import MemberNode
 from domain.community.models import ThreadKind
 
@@ -15,6 +16,7 @@ class SearchType(Enum):
     THREAD = "thread"
     POST = "post"
     MEMBER = "member"
+    IDEA = "idea"
 
 
 @strawberry.enum(name="SearchFacetField", description="What search results can be counted by.")
@@ -77,8 +79,14 @@ class MemberSearchHit:
     highlights: list[SearchHighlight]
 
 
+@strawberry.type(name="IdeaSearchHit", description="An idea (merged duplicates are not found).")
+class IdeaSearchHit:
+    idea: IdeaNode
+    highlights: list[SearchHighlight]
+
+
 SearchHit = Annotated[
-    ThreadSearchHit | PostSearchHit | MemberSearchHit,
+    ThreadSearchHit | PostSearchHit | MemberSearchHit | IdeaSearchHit,
     strawberry.union("SearchHit", description="One search result, by document type."),
 ]
 

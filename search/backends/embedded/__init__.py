@@ -12,11 +12,15 @@ from typing import Any, TypeVar
 from search.backends.embedded.matching import add_to_dictionary
 from search.backends.embedded.querying import run_query
 from search.backends.embedded.schema import (
+    SCOPE_COLUMN,
     Tables,
+    add_missing_columns,
     create_meta,
     create_tables,
     drop_tables,
+    has_scope_column,
     read_generation,
+    scope_text,
     stored,
     write_generation,
 )
@@ -54,6 +58,7 @@ class EmbeddedBackend:
 
     async def upsert(self, doc_type: DocumentType, documents: Sequence[Document]) -> None:
         if documents:
+            await self._ensure(doc_type)
             await self._write(lambda c: _put(c, self._live(c, doc_type), documents))
 
     async def delete(self, doc_type: DocumentType, ids: Sequence[int]) -> None:
@@ -155,7 +160,7 @@ class EmbeddedBackend:
 
     async def _ensure(self, doc_type: DocumentType) -> None:
         if doc_type.name not in self._ready:
-            await self._write(lambda c: self._live(c, doc_type))
+            await self._write(lambda c: add_missing_columns(c, self._live(c, doc_type)))
             self._ready.add(doc_type.name)
 
     def _live(self, connection: sqlite3.Connection, doc_type: DocumentType) -> Tables:
@@ -240,10 +245,19 @@ def _put(
     if replace:
         _remove(connection, tables, [d["id"] for d in documents])
     text_fields, scalars = tables.text_fields, tables.scalar_attributes
+    scoped = bool(tables.scoped_attributes) and has_scope_column(connection, tables)
+    columns = [*text_fields, *([SCOPE_COLUMN] if scoped else [])]
     connection.executemany(
-        f"INSERT INTO {tables.fts} (rowid, {', '.join(text_fields)})"
-        f" VALUES (?, {', '.join('?' for _ in text_fields)})",
-        [(d["id"], *(_text(d.get(f)) for f in text_fields)) for d in documents],
+        f"INSERT INTO {tables.fts} (rowid, {', '.join(columns)})"
+        f" VALUES (?, {', '.join('?' for _ in columns)})",
+        [
+            (
+                d["id"],
+                *(_text(d.get(f)) for f in text_fields),
+                *([scope_text(tables, d)] if scoped else []),
+            )
+            for d in documents
+        ],
     )
     columns = ["id", "created_at", *scalars]
     connection.executemany(

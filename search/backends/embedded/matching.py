@@ -46,7 +46,7 @@ def _alternatives(
     connection: sqlite3.Connection, tables: Tables, word: str, prefix: bool
 ) -> list[str]:
     found = [_quoted(word)]
-    if prefix:
+    if prefix and _extended(connection, tables, word):
         found.append(_quoted(word) + "*")
     for synonym in SYNONYMS.get(word, ()):
         found.append(_quoted(" ".join(words(synonym))))
@@ -71,6 +71,16 @@ def _known(connection: sqlite3.Connection, tables: Tables, word: str, prefix: bo
         ).fetchone()
     else:
         row = connection.execute(f"SELECT 1 FROM {tables.words} WHERE term = ?", (word,)).fetchone()
+    return row is not None
+
+
+def _extended(connection: sqlite3.Connection, tables: Tables, word: str) -> bool:
+    """Whether a longer word starts with `word`. If none does, the prefix query would match
+    what the word matches, only slower: FTS5 merges every prefixed term's document list."""
+    row = connection.execute(
+        f"SELECT 1 FROM {tables.words} WHERE term > ? AND term < ? LIMIT 1",
+        (word, word + "\U0010ffff"),
+    ).fetchone()
     return row is not None
 
 

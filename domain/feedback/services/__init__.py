@@ -1,0 +1,1 @@
+"""Feedback use cases, one module per group."""

@@ -1,0 +1,27 @@
+"""Programs' error codes: each becomes a `userErrors` entry with this code."""
+
+from enum import StrEnum
+
+
+class ProgramsErrorCode(StrEnum):
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_VALUE = "INVALID_VALUE"
+    TOO_MANY_ITEMS = "TOO_MANY_ITEMS"
+    INVALID_STATE = "INVALID_STATE"  # the program or application is not in a state allowing it
+    PROGRAM_NOT_OPEN = "PROGRAM_NOT_OPEN"
+    ALREADY_APPLIED = "ALREADY_APPLIED"
+    ALREADY_ENROLLED = "ALREADY_ENROLLED"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    PROGRAM_FULL = "PROGRAM_FULL"
+    OWN_APPLICATION = "OWN_APPLICATION"
+    ALREADY_DECIDED = "ALREADY_DECIDED"
+    PENDING_APPLICATIONS = "PENDING_APPLICATIONS"
+    CAPACITY_BELOW_ENROLMENT = "CAPACITY_BELOW_ENROLMENT"
+    AGREEMENT_OUTDATED = "AGREEMENT_OUTDATED"
+    TERM_LIMIT_REACHED = "TERM_LIMIT_REACHED"
+    WRONG_PROGRAM_KIND = "WRONG_PROGRAM_KIND"
+    DUPLICATE_VERSION = "DUPLICATE_VERSION"
+    ALREADY_GRADUATED = "ALREADY_GRADUATED"
+    FATIGUE_LIMIT = "FATIGUE_LIMIT"  # the member was asked too often lately (advocacy budget)
+    UNAVAILABLE = "UNAVAILABLE"  # a context this needs (feedback, advocacy) is not there
