@@ -42,6 +42,16 @@ def can_triage(actor: Actor) -> bool:
     return actor.is_staff and actor.has_role(Role.PRODUCT)
 
 
+def can_see_impact_weights(actor: Actor) -> bool:
+    """Any staff member may read how impact is weighed; only product staff change it."""
+    return actor.is_staff
+
+
+def can_send_digests(actor: Actor) -> bool:
+    """Staff (or a scheduler's staff token) trigger the opt-in digests."""
+    return actor.is_staff
+
+
 def can_see_demand_value(actor: Actor) -> bool:
     """ARR and its segment breakdown are the vendor's own numbers (like an account's ARR)."""
     return actor.is_staff

@@ -10,8 +10,9 @@ from strawberry.dataloader import DataLoader
 from domain.community import policies, repository
 from domain.community.models import Post, PostRevision, Reaction, ReactionKind, Space, Thread
 from domain.identity.policies import Actor
+from domain.shared.models import Base
 
-R = TypeVar("R", Space, Thread, Post)
+R = TypeVar("R", bound=Base)  # any model with an integer `id`
 
 
 class RowByIdLoader(DataLoader[int, R | None], Generic[R]):

@@ -17,7 +17,7 @@ from api.graphql.feedback.types import (
     ProxySource,
 )
 from api.graphql.relay import decode_id
-from domain.feedback import events
+from domain.feedback import events, policies
 from domain.feedback.impact import ImpactWeights
 from domain.feedback.models import FeedbackDigestSubscription
 from domain.feedback.services import changelog, ideas, merging, triage, voting
@@ -533,7 +533,7 @@ class FeedbackMutations(SurveyMutations):
 
         async def action() -> bool:
             actor = context.require_writer()
-            if not actor.is_staff:
+            if not policies.can_send_digests(actor):
                 raise Forbidden("staff only")
             events.emit(context.session, events.DIGEST_REQUESTED, actor_id=actor.member_id)
             return True

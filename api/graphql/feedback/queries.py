@@ -268,7 +268,7 @@ class FeedbackQueries(SurveyQueries):
 
     @strawberry.field(description="Impact weights in force. Staff only.")
     async def impact_weights(self, info: Info) -> ImpactWeightsType:
-        if not info.context.require_actor().is_staff:
+        if not policies.can_see_impact_weights(info.context.require_actor()):
             raise Forbidden("staff only")
         return ImpactWeightsType.of(await info.context.feedback.weights())
 

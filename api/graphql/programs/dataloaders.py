@@ -6,6 +6,7 @@ from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from api.graphql.community.dataloaders import RowByIdLoader
 from domain.identity.policies import Actor
 from domain.programs import policies, repository
 from domain.programs.models import (
@@ -15,22 +16,6 @@ from domain.programs.models import (
     ProgramApplication,
     ProgramEnrolment,
 )
-
-
-class ReadableProgramByIdLoader(DataLoader[int, Program | None]):
-    """Programs by id as the viewer may see them (None: missing or not readable)."""
-
-    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
-        async def load(ids: Sequence[int]) -> list[Program | None]:
-            statement = select(Program).where(Program.id.in_(ids))
-            if actor is None:
-                statement = statement.where(false())
-            else:
-                statement = policies.readable_programs(actor, statement)
-            found = {row.id: row for row in await session.scalars(statement)}
-            return [found.get(i) for i in ids]
-
-        super().__init__(load_fn=load)
 
 
 class SeatedCountByProgramIdLoader(DataLoader[int, int]):
@@ -102,7 +87,16 @@ class ViewerAcceptanceByAgreementIdLoader(DataLoader[int, AgreementAcceptance | 
 
 class ProgramsLoaders:
     def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
-        self.readable_program_by_id = ReadableProgramByIdLoader(session, actor)
+        # Programs as the viewer may see them (None: missing or not readable).
+        self.readable_program_by_id: RowByIdLoader[Program] = RowByIdLoader(
+            session,
+            Program,
+            lambda statement: (
+                statement.where(false())
+                if actor is None
+                else policies.readable_programs(actor, statement)
+            ),
+        )
         self.seated_count_by_program_id = SeatedCountByProgramIdLoader(session)
         self.current_agreement_by_program_id = CurrentAgreementByProgramIdLoader(session)
         viewer = actor.member_id if actor else 0
