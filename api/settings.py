@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     posting_rate_limit: str = "10/minute"  # per member, `limits` notation
     hold_posts_below_trust_level: int | None = None  # e.g. 1: new members' posts await review
     links_min_trust_level: int = Field(default=1, ge=0, le=3)
+    # Thread views are counted in memory and added to the database this often; 0: not counted.
+    view_flush_seconds: float = Field(default=5.0, ge=0)
+
+    # Where members open the portal; referral links are {public_base_url}/r/{code}.
+    public_base_url: str = "http://127.0.0.1:8000"
 
     cors_origins: list[str] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -92,6 +97,14 @@ class Settings(BaseSettings):
                     " (no wildcard, no path)"
                 )
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest.strip("/"):
+            raise ValueError(f"{value!r} is not a base URL like https://community.example")
+        return value.rstrip("/")
 
     @field_validator("rate_limit_per_member", "rate_limit_per_ip")
     @classmethod

@@ -1,5 +1,6 @@
 """Imports every context's models so the metadata (Alembic, mappers) sees all tables."""
 
+from domain.advocacy import event_models as advocacy_event_models
 from domain.advocacy import models as advocacy_models
 from domain.community import models as community_models
 from domain.feedback import models as feedback_models
@@ -10,6 +11,7 @@ from domain.programs import models as programs_models
 from domain.shared import audit, outbox
 
 __all__ = [
+    "advocacy_event_models",
     "advocacy_models",
     "audit",
     "community_models",

@@ -1,15 +1,17 @@
 """Demo advocacy: advocates (one nominated and approved by the account owner), consents, a
 published case study, a forum quote approved word for word, reference requests in flight (one
-scheduled, one approved) and one completed, a referral, rewards and a redemption."""
+scheduled, one approved) and one completed, a conference with a confirmed keynote and a panel
+awaiting a speaker's consent, a press mention, a referral, rewards and a redemption."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.demo.identity import MODERATOR_EMAIL, DemoIdentity
+from domain.advocacy.event_models import EventKind, SessionFormat, SessionStatus, SpeakerRole
 from domain.advocacy.models import (
     AdvocacyActivity,
     Attribution,
@@ -22,6 +24,7 @@ from domain.advocacy.services import (
     case_studies,
     consent,
     engagements,
+    events,
     profiles,
     references,
     referrals,
@@ -77,7 +80,9 @@ async def load_advocacy(session: AsyncSession, identity: DemoIdentity) -> DemoAd
                 profiles.Outcome("audit preparation", "3 days", "2 weeks", "column lineage"),
                 profiles.Outcome("dashboard refresh", "15 minutes", "overnight"),
             ],
-            availability=[profiles.Window(now.date(), now.date() + timedelta(days=180))],
+            availability=[
+                profiles.Window(now.date() - timedelta(days=60), now.date() + timedelta(days=180))
+            ],
         ),
     )
     await profiles.save_profile(
@@ -109,7 +114,7 @@ async def load_advocacy(session: AsyncSession, identity: DemoIdentity) -> DemoAd
     for activity, channels in (
         (A.CASE_STUDY, [C.WEB, C.SALES_DECK]),
         (A.TESTIMONIAL, [C.WEB, C.SALES_DECK]),
-        (A.SPEAKING, [C.SOCIAL]),
+        (A.SPEAKING, [C.WEB, C.SOCIAL]),
     ):
         await consent.grant(
             session,
@@ -237,18 +242,22 @@ async def load_advocacy(session: AsyncSession, identity: DemoIdentity) -> DemoAd
     )
     await references.decide(session, priya, now, approved.id, approve=True)
 
-    # a talk, a referral, rewards and a redemption
+    # a conference: Casey's keynote is confirmed under her consent; the panel waits for
+    # Ingrid's speaking consent (Casey moderates it: one ask for the whole event)
+    await _conference(session, noor, now, casey, ingrid)
+
+    # a press mention in planning, a referral, rewards and a redemption
     await engagements.create(
         session,
         noor,
         now,
         engagements.NewEngagement(
-            EngagementKind.SPEAKING,
-            casey.id,
-            "Lineage your auditors will love",
-            "Data Council Europe",
-            now.date() + timedelta(days=60),
-            channels=[C.SOCIAL],
+            EngagementKind.PRESS,
+            ingrid.id,
+            "How Northwind spots late shipments the same day",
+            "Data Weekly",
+            now.date() + timedelta(days=30),
+            channels=[C.PRESS],
         ),
     )
     referral = await referrals.submit(
@@ -268,3 +277,44 @@ async def load_advocacy(session: AsyncSession, identity: DemoIdentity) -> DemoAd
     )
     await rewards.redeem(session, _actor(casey), now, hoodie.id)
     return DemoAdvocacy(advocates=3, reference_requests=3)
+
+
+async def _conference(
+    session: AsyncSession, noor: Actor, now: datetime, casey: Member, ingrid: Member
+) -> None:
+    opens = now.date() + timedelta(days=60)
+    event = await events.create_event(
+        session,
+        noor,
+        now,
+        events.NewEvent(
+            name="Data Council Europe",
+            kind=EventKind.CONFERENCE,
+            starts_on=opens,
+            ends_on=opens + timedelta(days=1),
+            channels=[C.WEB, C.SOCIAL],
+            location="Amsterdam",
+            url="https://datacouncil.example/europe",
+        ),
+    )
+    day_one = datetime.combine(opens, time(10), UTC)
+    keynote = await events.add_session(
+        session,
+        noor,
+        now,
+        event.id,
+        events.NewSession("Lineage your auditors will love", day_one, SessionFormat.KEYNOTE),
+    )
+    await events.add_speaker(session, noor, now, keynote.id, casey.id, SpeakerRole.SPEAKER)
+    await events.set_session_status(session, noor, now, keynote.id, SessionStatus.CONFIRMED)
+    panel = await events.add_session(
+        session,
+        noor,
+        now,
+        event.id,
+        events.NewSession(
+            "Pipelines that keep freight moving", day_one + timedelta(days=1), SessionFormat.PANEL
+        ),
+    )
+    await events.add_speaker(session, noor, now, panel.id, ingrid.id, SpeakerRole.PANELIST)
+    await events.add_speaker(session, noor, now, panel.id, casey.id, SpeakerRole.MODERATOR)

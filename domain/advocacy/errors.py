@@ -20,6 +20,7 @@ class AdvocacyErrorCode(StrEnum):
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
     OUT_OF_STOCK = "OUT_OF_STOCK"
     UNTRUSTED = "UNTRUSTED"
+    UNAVAILABLE = "UNAVAILABLE"  # outside the advocate's availability windows
 
 
 Code = AdvocacyErrorCode

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.shared.outbox import record_event
 
 PROFILE_APPROVED = "advocacy.profile.approved"
+PROFILE_CHANGED = "advocacy.profile.changed"  # saved, nominated, decided, paused (search)
 CONSENT_GRANTED = "advocacy.consent.granted"
 CONSENT_WITHDRAWN = "advocacy.consent.withdrawn"  # payload lists the assets it made unusable
 REFERENCE_REQUESTED = "advocacy.reference.requested"
@@ -13,8 +14,10 @@ REFERENCE_CHANGED = "advocacy.reference.changed"
 REFERENCE_COMPLETED = "advocacy.reference.completed"
 REFERENCE_OUTCOME = "advocacy.reference.outcome"  # for attribution (insights)
 CASE_STUDY_PUBLISHED = "advocacy.case_study.published"
+CASE_STUDY_CHANGED = "advocacy.case_study.changed"  # nominated, edited, moved (search)
 TESTIMONIAL_APPROVAL_REQUESTED = "advocacy.testimonial.approval_requested"
 TESTIMONIAL_PUBLISHED = "advocacy.testimonial.published"
+TESTIMONIAL_CHANGED = "advocacy.testimonial.changed"  # created, edited, answered (search)
 REFERRAL_SUBMITTED = "advocacy.referral.submitted"
 REFERRAL_CHANGED = "advocacy.referral.changed"  # WON carries amount: sourced revenue
 ACTIVITY_RECORDED = "advocacy.activity.recorded"

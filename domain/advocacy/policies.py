@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 
+from domain.advocacy.event_models import AdvocacyEvent, EventSession, SessionSpeaker
 from domain.advocacy.models import (
     AdvocacyActivity,
     CaseStudy,
@@ -91,9 +92,23 @@ def active_consent_exists(
     )
 
 
+def active_logo_consent_exists(now: datetime) -> ColumnElement[bool]:
+    """The case study's account lets its logo be used (an account-level consent)."""
+    return exists(
+        select(ConsentRecord.id).where(
+            ConsentRecord.scope == ConsentScope.ACCOUNT,
+            ConsentRecord.account_id == CaseStudy.account_id,
+            ConsentRecord.activity == AdvocacyActivity.LOGO_USE,
+            ConsentRecord.withdrawn_at.is_(None),
+            or_(ConsentRecord.expires_at.is_(None), ConsentRecord.expires_at > now),
+        )
+    )
+
+
 def readable_case_studies(actor: Actor, statement: Select, now: datetime) -> Select:  # type: ignore[type-arg]
     """Customers see their own case studies, and published ones that are usable now (within
-    their term and under an active consent): a withdrawal hides them at once."""
+    their term, under an active consent and, when the logo shows, the account's logo
+    consent): a withdrawal hides them at once."""
     if runs_advocacy(actor):
         return statement
     return statement.where(
@@ -103,8 +118,22 @@ def readable_case_studies(actor: Actor, statement: Select, now: datetime) -> Sel
                 CaseStudy.stage == CaseStudyStage.PUBLISHED,
                 or_(CaseStudy.expires_at.is_(None), CaseStudy.expires_at > now),
                 active_consent_exists(CaseStudy.member_id, AdvocacyActivity.CASE_STUDY, now),
+                or_(CaseStudy.shows_logo.is_(False), active_logo_consent_exists(now)),
             ),
         )
+    )
+
+
+def readable_events(actor: Actor, model: Any, statement: Select) -> Select:  # type: ignore[type-arg]
+    """Staff see every event and session; customers the sessions they speak in, and the
+    events of those sessions."""
+    if runs_advocacy(actor):
+        return statement
+    mine = select(SessionSpeaker.session_id).where(SessionSpeaker.member_id == actor.member_id)
+    if model is EventSession:
+        return statement.where(EventSession.id.in_(mine))
+    return statement.where(
+        AdvocacyEvent.id.in_(select(EventSession.event_id).where(EventSession.id.in_(mine)))
     )
 
 
@@ -120,6 +149,8 @@ def readable(actor: Actor, model: Any, now: datetime) -> Select:  # type: ignore
         return readable_case_studies(actor, statement, now)
     if model is m.Reward:
         return statement if runs_advocacy(actor) else statement.where(m.Reward.active.is_(True))
+    if model in (AdvocacyEvent, EventSession):
+        return readable_events(actor, model, statement)
     owners: dict[Any, Any] = {
         m.AdvocateProfile: m.AdvocateProfile.member_id,
         m.ReferenceRequest: m.ReferenceRequest.advocate_id,

@@ -12,15 +12,20 @@ over budget is left out. Scores:
 | each word of the use case the advocate names | 1 (at most 3) |
 | accepted forum answers + 2 x shipped ideas in the requested products | 1 each (at most 5) |
 | last ask: never or 180+ days / 90+ / 30+ / recent | 3 / 2 / 1 / 0 |
+
+Advocates whose availability windows miss the days they are needed (the scheduled day, else
+today until needed-by) are ranked after every available one, whatever their score, with the
+reason first ("unavailable until 2027-01-05").
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.advocacy import availability
 from domain.advocacy.fatigue import Asked, AskKind, BudgetVerdict, check_budgets
 from domain.advocacy.models import (
     AdvocateEvidence,
@@ -53,6 +58,7 @@ class Candidate:
     accepted_answers: int
     shipped_ideas: int
     budget: BudgetVerdict
+    available: bool  # an availability window overlaps the days they are needed
 
 
 def competitor_ids(account_id: int) -> object:
@@ -158,6 +164,7 @@ async def rank_candidates(
             AdvocateProfile.member_id,
             AdvocateProfile.account_id,
             AdvocateProfile.max_asks_per_quarter,
+            AdvocateProfile.availability,
             score,
             answers.label("answers"),
             ideas.label("ideas"),
@@ -180,7 +187,9 @@ async def rank_candidates(
             AdvocateProfile.account_id != request.prospect_account_id,
             AdvocateProfile.account_id.not_in(competitor_ids(request.prospect_account_id)),  # type: ignore[arg-type]
         )
+    first_day, last_day = needed_days(request, now)
     found: list[Candidate] = []
+    unavailable: list[Candidate] = []  # ranked after every available one
     offset = 0
     batch = limit * 3 + 10
     while len(found) < limit:
@@ -193,28 +202,45 @@ async def rank_candidates(
             kind=kind,
             at=now,
         )
-        allowed = [r for r in rows if verdicts[r.member_id].allowed][: limit - len(found)]
-        loaded = await _load(session, [r.id for r in allowed])
-        for row in allowed:
+        free = {r.id: availability.check(r.availability, first_day, last_day) for r in rows}
+        allowed = [r for r in rows if verdicts[r.member_id].allowed]
+        wanted = [r for r in allowed if free[r.id].available][: limit - len(found)]
+        wanted += [r for r in allowed if not free[r.id].available][
+            : max(0, limit - len(unavailable))
+        ]
+        loaded = await _load(session, [r.id for r in wanted])
+        for row in wanted:
             profile, member, account = loaded[row.id]
             verdict = verdicts[row.member_id]
             answers_n, ideas_n = int(row.answers), int(row.ideas)
-            found.append(
-                Candidate(
-                    profile=profile,
-                    member=member,
-                    account=account,
-                    score=int(row.score),
-                    reasons=_reasons(request, profile, account, answers_n, ideas_n, verdict, now),
-                    accepted_answers=answers_n,
-                    shipped_ideas=ideas_n,
-                    budget=verdict,
-                )
+            reasons = _reasons(request, profile, account, answers_n, ideas_n, verdict, now)
+            when = free[row.id]
+            if when.reason:
+                reasons.insert(0, when.reason)
+            candidate = Candidate(
+                profile=profile,
+                member=member,
+                account=account,
+                score=int(row.score),
+                reasons=reasons,
+                accepted_answers=answers_n,
+                shipped_ideas=ideas_n,
+                budget=verdict,
+                available=when.available,
             )
+            (found if when.available else unavailable).append(candidate)
         if len(rows) < batch:
             break
         offset += batch
-    return found
+    return (found + unavailable)[:limit]
+
+
+def needed_days(request: ReferenceRequest, now: datetime) -> tuple[date, date | None]:
+    """The days the advocate is needed: the scheduled day, else today until needed-by."""
+    if request.scheduled_for is not None:
+        day = request.scheduled_for.date()
+        return day, day
+    return now.date(), request.needed_by
 
 
 async def _load(

@@ -1,13 +1,18 @@
 """Advocacy test people: a vendor with an admin, two CSMs (one owns Acme) and a marketer;
 customers at Acme, Globex (a competitor of the prospect Initech) and Hooli."""
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
+from api.app import create_app
 from domain.identity.models import Account, Member, Role, account_competitors
+from domain.shared.database import create_session_factory
+from domain.shared.models import Base
 from tests.support.factories import create_account, create_member, create_vendor
 from tests.support.graphql import bearer, gql
 
@@ -76,3 +81,20 @@ def call(app, client):  # type: ignore[no-untyped-def]
         return body["data"]
 
     return run
+
+
+@pytest.fixture
+async def committed(engine, settings) -> AsyncIterator[tuple[httpx.AsyncClient, object, object]]:
+    """A client on committed data (parallel transactions), for PostgreSQL; emptied after."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("parallel transactions need PostgreSQL; SQLite serialises writers")
+    app = create_app(settings, engine=engine, configure_logs=False)
+    factory = create_session_factory(engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bondfire.test") as client:
+        try:
+            yield client, app, factory
+        finally:
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            async with engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

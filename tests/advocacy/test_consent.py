@@ -320,7 +320,8 @@ async def test_case_study_pipeline_publishes_only_under_consent_and_expiry_acts_
         people.marketer, CONSENT_ASSETS, {"id": logo["grantConsent"]["consent"]["id"]}
     )
     assert listed["node"] == {"active": False, "assetsInUse": [{"assetId": study["id"]}]}
-    # (Hana still sees it: the case-study consent is active; the logo rule is staff-facing)
+    # customers no longer see it either: it shows a logo the account no longer lets us use
+    assert (await call(people.hana, STUDIES))["caseStudies"]["edges"] == []
     # and when its term ends, re-approval starts a new one
     await session.execute(update(CaseStudy).values(expires_at=utcnow() - timedelta(days=1)))
     await session.commit()
@@ -381,3 +382,71 @@ async def test_engagements_are_confirmed_only_under_consent(call, people):
     }
     data = await call(people.marketer, status, {"i": {"engagementId": eid, "status": "PLANNED"}})
     assert data["setAdvocacyEngagementStatus"]["userErrors"] == [{"code": "INVALID_TRANSITION"}]
+
+
+async def test_press_and_analyst_engagements_need_consent_for_their_own_activity(call, people):
+    create = """mutation($i: CreateEngagementInput!) { createAdvocacyEngagement(input: $i) {
+      engagement { id consentActivity } userErrors { code } } }"""
+    status = """mutation($i: SetEngagementStatusInput!) { setAdvocacyEngagementStatus(input: $i) {
+      engagement { status usable } userErrors { code message } } }"""
+
+    async def engagement(kind, member):
+        data = await call(
+            people.marketer,
+            create,
+            {
+                "i": {
+                    "kind": kind,
+                    "memberId": global_id("Member", member.id),
+                    "title": f"{kind} piece",
+                    "venue": "Data Weekly",
+                    "url": "https://dataweekly.example/acme",
+                    "channels": ["PRESS"],
+                }
+            },
+        )
+        assert data["createAdvocacyEngagement"]["engagement"]["consentActivity"] == kind
+        return data["createAdvocacyEngagement"]["engagement"]["id"]
+
+    press = await engagement("PRESS", people.casey)
+    analyst = await engagement("ANALYST", people.hana)
+    # a consent for another activity on the same channel does not count
+    await call(
+        people.casey,
+        GRANT,
+        {"i": {"activity": "SPEAKING", "channels": ["PRESS"], "textVersion": "v1"}},
+    )
+    for eid in (press, analyst):
+        data = await call(
+            people.marketer, status, {"i": {"engagementId": eid, "status": "CONFIRMED"}}
+        )
+        assert [e["code"] for e in data["setAdvocacyEngagementStatus"]["userErrors"]] == [
+            "CONSENT_REQUIRED"
+        ]
+    granted = await call(
+        people.casey,
+        GRANT,
+        {"i": {"activity": "PRESS", "channels": ["PRESS"], "textVersion": "v1"}},
+    )
+    data = await call(
+        people.marketer, status, {"i": {"engagementId": press, "status": "CONFIRMED"}}
+    )
+    assert data["setAdvocacyEngagementStatus"]["engagement"] == {
+        "status": "CONFIRMED",
+        "usable": True,
+    }
+    # withdrawing the press consent lists the mention, and it cannot be marked done
+    consent_id = granted["grantConsent"]["consent"]["id"]
+    data = await call(people.casey, WITHDRAW, {"i": {"consentId": consent_id}})
+    assert data["withdrawConsent"]["affectedAssets"] == [
+        {
+            "assetId": press,
+            "title": "PRESS piece",
+            "channels": ["PRESS"],
+            "urls": ["https://dataweekly.example/acme"],
+        }
+    ]
+    data = await call(people.marketer, status, {"i": {"engagementId": press, "status": "DONE"}})
+    assert [e["code"] for e in data["setAdvocacyEngagementStatus"]["userErrors"]] == [
+        "CONSENT_REQUIRED"
+    ]

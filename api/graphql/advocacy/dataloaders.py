@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.advocacy import policies
+from domain.advocacy.event_models import EventSession, SessionSpeaker
 from domain.advocacy.models import ConsentRecord, ConsentScope, Reward
 from domain.advocacy.services.consent import consents_for
 from domain.identity.policies import Actor
@@ -48,6 +49,42 @@ class ConsentsByOwnerLoader(DataLoader[tuple[int, int], list[ConsentRecord]]):
         super().__init__(load_fn=load)
 
 
+class SessionsByEventLoader(DataLoader[int, list[EventSession]]):
+    """The sessions of events the viewer may read, by start time, through the policy."""
+
+    def __init__(self, session: AsyncSession, actor: Actor, now: datetime) -> None:
+        async def load(event_ids: Sequence[int]) -> list[list[EventSession]]:
+            statement = (
+                policies.readable(actor, EventSession, now)
+                .where(EventSession.event_id.in_(event_ids))
+                .order_by(EventSession.starts_at, EventSession.id)
+            )
+            found: dict[int, list[EventSession]] = defaultdict(list)
+            for row in await session.scalars(statement):
+                found[row.event_id].append(row)
+            return [found[i] for i in event_ids]
+
+        super().__init__(load_fn=load)
+
+
+class SpeakersBySessionLoader(DataLoader[int, list[SessionSpeaker]]):
+    """Speakers of sessions already read through the policy (co-speakers see each other)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        async def load(session_ids: Sequence[int]) -> list[list[SessionSpeaker]]:
+            statement = (
+                select(SessionSpeaker)
+                .where(SessionSpeaker.session_id.in_(session_ids))
+                .order_by(SessionSpeaker.id)
+            )
+            found: dict[int, list[SessionSpeaker]] = defaultdict(list)
+            for row in await session.scalars(statement):
+                found[row.session_id].append(row)
+            return [found[i] for i in session_ids]
+
+        super().__init__(load_fn=load)
+
+
 class RewardByIdLoader(DataLoader[int, Reward | None]):
     def __init__(self, session: AsyncSession) -> None:
         async def load(ids: Sequence[int]) -> list[Reward | None]:
@@ -67,6 +104,16 @@ class AdvocacyLoaders:
         self._readable: dict[type, ReadableByIdLoader] = {}
         self.consents_by_owner = ConsentsByOwnerLoader(session)
         self.reward_by_id = RewardByIdLoader(session)
+        self.speakers_by_session = SpeakersBySessionLoader(session)
+        self._sessions_by_event: SessionsByEventLoader | None = None
+
+    @property
+    def sessions_by_event(self) -> SessionsByEventLoader:
+        if self._actor is None:
+            raise RuntimeError("readable loaders need a viewer")
+        if self._sessions_by_event is None:
+            self._sessions_by_event = SessionsByEventLoader(self._session, self._actor, self._now)
+        return self._sessions_by_event
 
     def readable(self, model: type) -> ReadableByIdLoader:
         if self._actor is None:

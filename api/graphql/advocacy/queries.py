@@ -16,6 +16,7 @@ from api.graphql.advocacy.asset_types import (
     TestimonialConnection,
     TestimonialNode,
 )
+from api.graphql.advocacy.event_types import AdvocacyEventConnection, AdvocacyEventNode
 from api.graphql.advocacy.recognition_types import (
     AdvocacyStanding,
     BadgeType,
@@ -47,6 +48,7 @@ from api.graphql.context import Info
 from api.graphql.relay import decode_id, page_request, to_connection
 from domain.advocacy import ledger, policies, repository
 from domain.advocacy import models as m
+from domain.advocacy.event_models import AdvocacyEvent
 from domain.advocacy.fatigue import AskKind, check_budget
 from domain.advocacy.models import (
     AdvocacyActivity,
@@ -333,6 +335,45 @@ class AdvocacyQueries:
             last,
             before,
         )
+
+    @strawberry.field(
+        description="Events customers speak at, newest first: staff see all; customers the "
+        "events they speak at."
+    )
+    async def advocacy_events(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> AdvocacyEventConnection:
+        return await _page(  # type: ignore[no-any-return]
+            info,
+            AdvocacyEvent,
+            [],
+            AdvocacyEventConnection,
+            AdvocacyEventNode.from_model,
+            first,
+            after,
+            last,
+            before,
+        )
+
+    @strawberry.field(
+        description="The referral behind a referral code or link (CRM intake): staff find "
+        "any, members their own; null when there is none you may see."
+    )
+    async def referral_by_code(self, info: Info, code: str) -> ReferralNode | None:
+        actor = info.context.require_actor()
+        wanted = code.strip().rsplit("/", 1)[-1].upper()
+        if not wanted or len(wanted) > 16:
+            return None
+        statement = policies.readable(actor, m.Referral, info.context.now).where(
+            m.Referral.code == wanted
+        )
+        referral = await info.context.session.scalar(statement)
+        return ReferralNode.from_model(referral) if referral else None
 
     @strawberry.field(description="Referrals; members see the ones they made.")
     async def referrals(

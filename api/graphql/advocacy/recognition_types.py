@@ -46,6 +46,17 @@ class ReferralNode(relay.Node):
             model=r,
         )
 
+    @strawberry.field(
+        description="The link the member shares: the portal's public address (setting "
+        "BONDFIRE_PUBLIC_BASE_URL) with /r/ and the code."
+    )
+    def link(self, info: Info) -> str:
+        request = info.context.request
+        if request is None:  # every HTTP and websocket operation carries its request
+            raise RuntimeError("no request in the GraphQL context")
+        base = request.app.state.settings.public_base_url
+        return f"{base}/r/{self.model.code}"
+
     @strawberry.field(description="Opportunity or won amount: sourced revenue once WON.")
     def amount(self) -> Money | None:
         return Money.of(self.model.amount, self.model.currency)

@@ -214,7 +214,7 @@ class AdvocateProfileNode(relay.Node):
 @strawberry.type(description="An asset that depends on a consent, and where it is used.")
 class AssetInUse:
     asset_id: relay.GlobalID = strawberry.field(
-        description="A CaseStudy, Testimonial or AdvocacyEngagement."
+        description="A CaseStudy, Testimonial, AdvocacyEngagement or EventSession."
     )
     title: str
     channels: list[ConsentChannel]
@@ -309,6 +309,11 @@ class ReferenceCandidate:
     accepted_answers: int
     shipped_ideas: int
     budget: BudgetVerdictType
+    available: bool = strawberry.field(
+        description="An availability window overlaps the days they are needed (the scheduled "
+        "day, else today until needed-by). Unavailable advocates come last, with the reason "
+        "first in `reasons`."
+    )
     member_model: strawberry.Private[Any]
     account_model: strawberry.Private[Any]
     profile_model: strawberry.Private[models.AdvocateProfile]
@@ -416,7 +421,8 @@ class ReferenceRequestNode(relay.Node):
 
     @strawberry.field(
         description="Ranked advocates for this request (staff only; empty for others), leaving "
-        "out competitors of the prospect and anyone over their ask budget. At most 50."
+        "out competitors of the prospect and anyone over their ask budget, and ranking those "
+        "unavailable when needed last. At most 50."
     )
     async def candidates(self, info: Info, first: int = 10) -> list[ReferenceCandidate]:
         from domain.advocacy.ranking import rank_candidates
@@ -431,6 +437,7 @@ class ReferenceRequestNode(relay.Node):
                 accepted_answers=c.accepted_answers,
                 shipped_ideas=c.shipped_ideas,
                 budget=BudgetVerdictType.of(c.budget),
+                available=c.available,
                 member_model=c.member,
                 account_model=c.account,
                 profile_model=c.profile,

@@ -88,6 +88,7 @@ async def nominate(
         source_id=study.id,
         at=now,
     )
+    events.emit(session, events.CASE_STUDY_CHANGED, case_study_id=study.id)
     return study
 
 
@@ -99,6 +100,7 @@ async def update(
     await _apply(session, study, data, now)
     if study.stage is Stage.PUBLISHED:
         await require_consent(session, study, now)  # new channels need consent too
+    events.emit(session, events.CASE_STUDY_CHANGED, case_study_id=study.id)
     return study
 
 
@@ -147,6 +149,7 @@ async def move(
     if due_on is not None:
         study.due_on = due_on
     study.updated_at = now
+    events.emit(session, events.CASE_STUDY_CHANGED, case_study_id=study.id)
     return study
 
 
@@ -162,6 +165,7 @@ async def reapprove(session: AsyncSession, actor: Actor, now: datetime, study_id
     study.approved_at = now
     study.expires_at = term_end(now)
     study.updated_at = now
+    events.emit(session, events.CASE_STUDY_CHANGED, case_study_id=study.id)
     return study
 
 

@@ -51,7 +51,7 @@ class NewConsent:
 class AssetUse:
     """An asset a consent keeps usable, and where it is in use."""
 
-    asset_type: str  # CaseStudy | Testimonial | AdvocacyEngagement
+    asset_type: str  # CaseStudy | Testimonial | AdvocacyEngagement | EventSession
     asset_id: int
     title: str
     channels: list[str]
@@ -228,7 +228,11 @@ async def assets_in_use(
     session: AsyncSession, consent: ConsentRecord, at: datetime, only_usable: bool = True
 ) -> list[AssetUse]:
     """Published (or confirmed) assets of the consent's member or account for its activity,
-    that are usable at `at` given all consents."""
+    that are usable at `at` given all consents; event sessions the member speaks in too."""
+    # Imported here: speaker_consent builds on this module's helpers.
+    from domain.advocacy.services.speaker_consent import sessions_in_use
+
+    sessions = await sessions_in_use(session, consent, at, only_usable)
     assets: list[CaseStudy | Testimonial | AdvocacyEngagement] = []
     owner = (
         CaseStudy.account_id == consent.account_id
@@ -263,7 +267,7 @@ async def assets_in_use(
             )
         )
     if not assets:
-        return []
+        return sessions
     consents = await consents_for(
         session, sorted({a.member_id for a in assets}), sorted({a.account_id for a in assets})
     )
@@ -274,7 +278,7 @@ async def assets_in_use(
         if only_usable and (missing_consent(asset, consents, at) or _expired(asset, at)):
             continue
         uses.append(_use(asset))
-    return uses
+    return uses + sessions
 
 
 def _expired(asset: CaseStudy | Testimonial | AdvocacyEngagement, at: datetime) -> bool:

@@ -89,6 +89,7 @@ async def save_profile(
     _apply(profile, data, now)
     await session.flush()
     await _sync_terms(session, profile)
+    events.emit(session, events.PROFILE_CHANGED, profile_id=profile.id)
     return profile
 
 
@@ -122,6 +123,7 @@ async def nominate(
         target_type="AdvocateProfile",
         target_id=profile.id,
     )
+    events.emit(session, events.PROFILE_CHANGED, profile_id=profile.id)
     return profile
 
 
@@ -166,6 +168,7 @@ async def decide_nomination(
     )
     if approve:
         events.emit(session, events.PROFILE_APPROVED, profile_id=profile.id)
+    events.emit(session, events.PROFILE_CHANGED, profile_id=profile.id)
     return profile
 
 
@@ -182,6 +185,7 @@ async def set_paused(
         )
     profile.status = ProfileStatus.PAUSED if paused else ProfileStatus.ACTIVE
     profile.updated_at = now
+    events.emit(session, events.PROFILE_CHANGED, profile_id=profile.id)
     return profile
 
 

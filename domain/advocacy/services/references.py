@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.advocacy import events, ledger, policies
+from domain.advocacy import availability, events, ledger, policies
 from domain.advocacy.errors import Code, invalid
 from domain.advocacy.fatigue import AskKind, check_budget, record_ask
 from domain.advocacy.models import (
@@ -218,14 +218,22 @@ async def decide(
 async def schedule(
     session: AsyncSession, actor: Actor, now: datetime, request_id: int, at: datetime
 ) -> ReferenceRequest:
-    """Scheduling is the ask: the budget must allow it, and it is then counted."""
+    """Scheduling is the ask: the budget and the advocate's availability on the day must
+    allow it, and it is then counted."""
     require_advocacy_staff(actor)
     request = await get_for_update(session, ReferenceRequest, request_id, "requestId")
     _expect(request, S.APPROVED, S.SCHEDULED)
     if at <= now:
         raise invalid("schedule it in the future", "scheduledFor")
     assert request.advocate_id is not None and request.advocate_account_id is not None
-    await _check_advocate(session, request, request.advocate_id, now)
+    profile = await _check_advocate(session, request, request.advocate_id, now)
+    free = availability.check_day(profile.availability, at.date())
+    if not free.available:
+        raise invalid(
+            f"the advocate is not available on {at.date()}: {free.reason}",
+            "scheduledFor",
+            Code.UNAVAILABLE,
+        )
     await record_ask(
         session,
         member_id=request.advocate_id,

@@ -85,6 +85,7 @@ async def propose_testimonial_candidate(
     )
     session.add(candidate)
     await session.flush()
+    events.emit(session, events.TESTIMONIAL_CHANGED, testimonial_id=candidate.id)
     return candidate
 
 
@@ -104,6 +105,7 @@ async def create(
     _apply(testimonial, data)
     session.add(testimonial)
     await session.flush()
+    events.emit(session, events.TESTIMONIAL_CHANGED, testimonial_id=testimonial.id)
     return testimonial
 
 
@@ -182,6 +184,7 @@ async def edit(
         testimonial.published_at = None
     if testimonial.state is State.PUBLISHED:
         await require_consent(session, testimonial, now)
+    events.emit(session, events.TESTIMONIAL_CHANGED, testimonial_id=testimonial.id)
     return testimonial
 
 
@@ -200,6 +203,7 @@ async def respond(
     _expect(testimonial, State.AWAITING_APPROVAL)
     if not approve:
         testimonial.state = State.DECLINED
+        events.emit(session, events.TESTIMONIAL_CHANGED, testimonial_id=testimonial.id)
         return testimonial
     if text is None or text != testimonial.text:
         raise invalid(
@@ -219,6 +223,7 @@ async def respond(
         at=now,
         dedupe_key=f"{SOURCE}:{testimonial.id}",
     )
+    events.emit(session, events.TESTIMONIAL_CHANGED, testimonial_id=testimonial.id)
     return testimonial
 
 
@@ -239,6 +244,7 @@ async def retire(session: AsyncSession, actor: Actor, testimonial_id: int) -> Te
     require_advocacy_staff(actor)
     testimonial = await get_for_update(session, Testimonial, testimonial_id, "testimonialId")
     testimonial.state = State.RETIRED
+    events.emit(session, events.TESTIMONIAL_CHANGED, testimonial_id=testimonial.id)
     return testimonial
 
 

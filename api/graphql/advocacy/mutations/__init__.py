@@ -3,13 +3,16 @@
 import strawberry
 
 from api.graphql.advocacy.mutations.assets import AssetMutations
+from api.graphql.advocacy.mutations.events import EventMutations
 from api.graphql.advocacy.mutations.people import PeopleMutations
 from api.graphql.advocacy.mutations.recognition import RecognitionMutations
 from api.graphql.advocacy.mutations.references import ReferenceMutations
 
 
 @strawberry.type
-class AdvocacyMutations(PeopleMutations, ReferenceMutations, AssetMutations, RecognitionMutations):
+class AdvocacyMutations(
+    PeopleMutations, ReferenceMutations, AssetMutations, EventMutations, RecognitionMutations
+):
     pass
 
 
