@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install serve migrate lint typecheck schema bench clean
+.PHONY: demo test install serve migrate lint typecheck schema bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ typecheck: install
 
 schema: install
 	$(BIN)/bondfire schema export > frontend-contract/schema.graphql
+
+# Schema-driven fuzz and authorization sweep (CI runs the same tests with 3 fixed examples per
+# root field); a long run on demand: BONDFIRE_FUZZ_EXAMPLES=5000 make fuzz
+FUZZ_EXAMPLES := $(or $(BONDFIRE_FUZZ_EXAMPLES),200)
+fuzz: install
+	@echo "fuzz budget: $(FUZZ_EXAMPLES) generated operations per root field, fresh examples each run"
+	BONDFIRE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -rA $(PYTEST_ARGS) \
+		tests/hardening/test_fuzz.py tests/hardening/test_fuzz_regressions.py \
+		tests/hardening/test_authorization_sweep.py
 
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,9 +28,12 @@ from api.redaction import redact_root_handlers
 from api.settings import Settings
 from api.worker import build_dispatcher, check_in_sweep, consumers, run_every
 from domain.community.policies import CommunityRules
+from domain.community.views import ViewCounter
 from domain.shared.database import create_engine, create_session_factory
 from migrations.runner import is_current
 from search.factory import build_search_index
+
+logger = logging.getLogger("bondfire.app")
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -86,16 +90,32 @@ def create_app(
             if settings.embedded_worker and settings.matching_checkin_interval
             else None
         )
+        views = app.state.view_counter
+        view_flushes = (
+            asyncio.create_task(
+                run_every(
+                    settings.view_flush_seconds,
+                    lambda: views.flush(app.state.session_factory),
+                )
+            )
+            if views is not None
+            else None
+        )
         # What exists now (schema, mappers, settings) lives as long as the process: keep it out
         # of the cyclic collector's full passes, which otherwise stall requests (bench/forum.py).
         gc.collect()
         gc.freeze()
         yield
-        for task in (worker, sweeps):
+        for task in (worker, sweeps, view_flushes):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if views is not None:
+            try:
+                await views.flush(app.state.session_factory)
+            except Exception:
+                logger.exception("the last view counts could not be saved")
         await app.state.broadcaster.close()
         await app.state.persisted_queries.aclose()
         if external is not None:
@@ -113,6 +133,7 @@ def create_app(
         app.state.session_factory, consumers(app.state.search, app.state.broadcaster)
     )
     app.state.tokens = tokens
+    app.state.view_counter = ViewCounter() if settings.view_flush_seconds else None
     app.state.external_issuer = external
     app.state.community_rules = CommunityRules(
         hold_posts_below_trust_level=settings.hold_posts_below_trust_level,

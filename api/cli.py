@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 from api.auth.keys import SigningKeys
 from api.auth.tokens import BondfireTokens
 from api.cli_insights import clv_app, import_app, insights_app
+from api.cli_privacy import privacy_app
 from api.demo import ADMIN_EMAIL, MODERATOR_EMAIL, load_demo
 from api.settings import Settings
 from domain.identity import repository
@@ -35,6 +36,7 @@ T = TypeVar("T")
 
 NOT_MIGRATED = "database is not migrated: run `bondfire db upgrade`"
 GRACEFUL_SHUTDOWN_SECONDS = 20
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 class CliError(Exception):
@@ -104,6 +106,7 @@ app.add_typer(search_app, name="search")
 app.add_typer(clv_app, name="clv")
 app.add_typer(import_app, name="import")
 app.add_typer(insights_app, name="insights")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _run(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
@@ -165,6 +168,9 @@ def serve(
         workers=workers,
         reload=reload,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # A worker process imports the whole schema before it answers the supervisor's pings;
+        # on a busy machine that exceeds uvicorn's 5 s, and it kills and respawns them forever.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

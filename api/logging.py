@@ -38,5 +38,8 @@ def configure_logging(level: str, fmt: str) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+        # uvicorn sets its loggers to INFO itself: they follow the configured level instead
+        # (LOG_LEVEL=WARNING also spares the per-request access line).
+        logging.getLogger(name).setLevel(logging.NOTSET)
     # The readiness probe asks Alembic for the current revision; its notes are not news.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

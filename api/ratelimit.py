@@ -31,8 +31,14 @@ class RateLimiter:
         self._per_ip: list[RateLimitItem] = parse_many(per_ip) if per_ip else []
 
     async def allow_post(self, member_id: int) -> bool:
-        """Counts one post by this member; False once they are over the limit."""
-        return await self._limiter.hit(self._posting, "post", str(member_id))
+        """Counts one post by this member; False once they are over the limit. With the store
+        (Redis) down the post is accepted uncounted, like requests: a forum that refuses every
+        post because a counter is unreachable is worse than a few minutes without the limit."""
+        try:
+            return await self._limiter.hit(self._posting, "post", str(member_id))
+        except Exception:
+            logger.warning("rate limit store unavailable; post not counted", exc_info=True)
+            return True
 
     async def request_by_ip(self, address: str) -> int | None:
         """Counts one request from this address: None if allowed, else seconds to wait."""

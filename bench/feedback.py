@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bench import harness, plans, synthetic
 from bench.forum_load import SQLITE_LOAD_PRAGMAS
 from bench.harness import BENCH_DIR, BenchFailure, Result
-from domain.feedback.impact import ImpactWeights
+from domain.feedback.impact import ImpactWeights, rescore_all
 from domain.feedback.models import (
     IMPORTANCE_RANK,
     Idea,
@@ -44,7 +44,7 @@ from domain.feedback.models import (
 from domain.identity.models import Account, AccountSegment, MemberStatus
 from domain.shared.database import create_engine
 
-DEFAULT_URL = f"sqlite+aiosqlite:///{BENCH_DIR / 'feedback.db'}"
+DEFAULT_URL = f"sqlite+aiosqlite:///{BENCH_DIR / 'feedback_h.db'}"
 BATCH = 20_000
 PRODUCT_MEMBER_ID = 5  # "Parker Product" of bench/synthetic.py's STAFF
 BIG_VOTES, TARGET_VOTES, OVERLAP = 10_000, 4_000, 1_000  # the merge: ideas 1 and 2
@@ -343,7 +343,7 @@ async def _aggregate(connection: AsyncConnection) -> None:
         .where(Idea.id == accounts.c.idea_id)
         .values(account_count=accounts.c.accounts, arr_cents=accounts.c.arr)
     )
-    await connection.execute(update(Idea).values(impact_score=ImpactWeights().score_sql()))
+    await rescore_all(connection, ImpactWeights())  # exact decimals, as the services score
 
 
 def load(args: argparse.Namespace, url: str) -> Loaded:
@@ -378,9 +378,6 @@ async def _describe(
                 Idea.id > 2,
             )
             public = list(await c.scalars(select(Idea.id).where(*readable)))
-            popular = await c.scalar(
-                select(Idea.id).where(*readable).order_by(Idea.voter_count.desc()).limit(1)
-            )
             fresh_ids = [m for m, _ in fresh]
             used = {
                 (idea, member)
@@ -390,6 +387,16 @@ async def _describe(
                     )
                 )
             }
+            # The most-voted idea that the fresh voters have not used up: each run with --reuse
+            # leaves up to 590 of their votes on it (always picking the same one made the next
+            # run's "vote popular" loop forever looking for a voter who had not voted yet).
+            popular = None
+            for idea_id in await c.scalars(
+                select(Idea.id).where(*readable).order_by(Idea.voter_count.desc()).limit(50)
+            ):
+                if sum((idea_id, m) in used for m in fresh_ids) < FRESH_VOTERS // 10:
+                    popular = idea_id
+                    break
             pair = {
                 row.id: (row.voter_count, row.account_count, _amount(row.arr_cents))
                 for row in await c.execute(
@@ -470,11 +477,13 @@ class Voting:
     idea: int = 0
 
     def payload(self) -> dict[str, Any]:
-        while True:
+        for _ in range(100_000):
             self.voter = self.rng.choice(list(self.tokens))
             self.idea = self.ideas[0] if len(self.ideas) == 1 else self.rng.choice(self.ideas)
             if (self.idea, self.voter) not in self.used:
                 break
+        else:  # every fresh voter voted on these ideas already (a database reused too often)
+            raise BenchFailure(f"{self.name}: no fresh voter left; load a new database")
         self.used.add((self.idea, self.voter))
         self.token = self.tokens[self.voter]
         importance = self.rng.choice(list(Importance)).value

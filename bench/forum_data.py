@@ -2,8 +2,9 @@
 
 Deterministic for a given seed. Rows are tuples in the column order of `COLUMNS`, so a million
 posts fit in a few hundred MB and go to the database without per-row dictionaries on PostgreSQL.
-Every denormalised counter (post, reply and reaction counts, last activity and poster, a space's
-thread count and last activity) is computed from the rows themselves, as the services keep them.
+Every denormalised counter (post, reply and reaction counts, last activity and poster, the
+last-post pointer, a space's thread count and last activity) is computed from the rows
+themselves, as the services keep them.
 """
 
 import random
@@ -28,11 +29,11 @@ COLUMNS: dict[str, list[str]] = {
     "threads": (
         "id space_id author_id kind title tags idea_id pinned locked closed hidden deleted_at "
         "merged_into_id accepted_post_id post_count reply_count reaction_count last_activity_at "
-        "last_poster_id created_at"
+        "last_poster_id created_at last_post_id view_count"
     ).split(),
     "posts": (
         "id thread_id number author_id parent_id quoted_post_id body_markdown body_html status "
-        "reaction_count edited_at deleted_at deleted_by_id created_at"
+        "reaction_count edited_at deleted_at deleted_by_id created_at excerpt"
     ).split(),
     "reactions": "post_id member_id kind created_at".split(),
     "thread_reads": "member_id thread_id last_read_number read_at".split(),
@@ -146,10 +147,24 @@ def generate(
                 opening_reactions = count
             body = rng.choice(SENTENCES)
             rows.tables["posts"].append(
-                (post_id, thread_id, i + 1, authors_here[i], None, None, body, f"<p>{body}</p>",
-                 statuses[i], count, None, _at(times[i] + 3_600) if deleted[i] else None,
-                 authors_here[i] if deleted[i] else None, at)
-            )  # fmt: skip
+                (
+                    post_id,
+                    thread_id,
+                    i + 1,
+                    authors_here[i],
+                    None,
+                    None,
+                    body,
+                    f"<p>{body}</p>",
+                    statuses[i],
+                    count,
+                    None,
+                    _at(times[i] + 3_600) if deleted[i] else None,
+                    authors_here[i] if deleted[i] else None,
+                    at,
+                    body,
+                )
+            )  # fmt: skip  (a one-sentence body is its own excerpt)
         kind = rng.choices(*THREAD_KINDS)[0]
         if kind == "QUESTION" and len(shown) > 1 and rng.random() < 0.4:
             rows.accepted.append(
@@ -161,7 +176,8 @@ def generate(
              rng.randrange(1, 5_000) if kind == "IDEA_LINK" else None,
              thread_id in pinned, rng.random() < 0.02, rng.random() < 0.03, hidden,
              _at(start + 86_400) if thread_deleted else None, None, None,
-             n, len(shown) - 1, opening_reactions, _at(times[last]), authors_here[last], _at(start))
+             n, len(shown) - 1, opening_reactions, _at(times[last]), authors_here[last], _at(start),
+             first_post_id + last, int(n * rng.uniform(3, 30)))
         )  # fmt: skip
         if not thread_deleted:
             space_row["thread_count"] += 1
@@ -254,7 +270,8 @@ def _reactions(
     if rng.random() >= 0.15:
         return 0
     reactors = {
-        active[i] for i in rng.sample(range(len(active)), min(int(rng.paretovariate(1.3)), 25))
+        active[i]
+        for i in rng.sample(range(len(active)), min(int(rng.paretovariate(1.3)), 25, len(active)))
     }
     reactors.discard(viewer_id)
     kinds = rng.choices(*REACTION_KINDS, k=len(reactors))

@@ -10,7 +10,9 @@ Measures, on the embedded backend (an index file of its own, var/bench/search.db
 3. the indexer loop: outbox events for existing posts and threads, drained by the outbox
    dispatcher with the search consumers (what the embedded worker or `bondfire worker` runs);
 4. `frontend-contract/operations/Search.graphql` through HTTP as the customer viewer: two-word
-   queries with a space filter, p50/p95 as in bench.forum.
+   queries with a space filter, p50/p95 as in bench.forum;
+5. the same searches on the engine alone, in process (SearchIndex.search, every type, facets
+   on): wall and CPU time per search, without GraphQL and HTTP.
 """
 
 import argparse
@@ -39,6 +41,8 @@ from search.backends.embedded import EmbeddedBackend
 from search.documents import DOCUMENT_TYPES, DocumentType
 from search.engine import SearchIndex
 from search.indexer import search_consumers
+from search.permissions import Viewer
+from search.query import SearchRequest
 from search.reindex import reindex
 from search.text import words
 
@@ -89,9 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not args.no_reindex:
             asyncio.run(_reindex(url, args.index))
-        asyncio.run(_backend_throughput(url, args.documents))
-        asyncio.run(_indexer_loop(url, args.index, args.events))
-        _measure(url, forum, args)
+        if not args.no_writes:
+            asyncio.run(_backend_throughput(url, args.documents))
+            asyncio.run(_indexer_loop(url, args.index, args.events))
+        if not args.engine_only:
+            _measure(url, forum, args)
+        asyncio.run(_engine(url, forum, args))
     except BenchFailure as failure:
         print(f"bench failed: {failure}", file=sys.stderr)
         return 1
@@ -116,6 +123,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-reindex", action="store_true", help="keep the index an earlier run built"
     )
+    parser.add_argument(
+        "--no-writes", action="store_true", help="skip the backend and indexer loop runs"
+    )
+    parser.add_argument("--engine-only", action="store_true", help="skip the HTTP run")
     return parser
 
 
@@ -148,11 +159,11 @@ async def _reindex(url: str, path: Path) -> None:
         end = spans.get(done.type, [previous, previous])[-1]
         took = end - previous
         rate = done.documents / took if took else 0.0
-        print(f"  {done.type + 's':<8} {done.documents:>9} documents {took:>7.1f} s {rate:>9.0f}/s")
+        print(f"  {done.type:<16} {done.documents:>9} documents {took:>7.1f} s {rate:>9.0f}/s")
         previous = end
     total = sum(d.documents for d in rebuilt)
     size = path.stat().st_size / 1e6  # noqa: ASYNC240 - after the work, not during it
-    print(f"  {'all':<8} {total:>9} documents {seconds:>7.1f} s {total / seconds:>9.0f}/s; "
+    print(f"  {'all':<16} {total:>9} documents {seconds:>7.1f} s {total / seconds:>9.0f}/s; "
           f"index file {size:.0f} MB")  # fmt: skip
 
 
@@ -291,6 +302,67 @@ async def _space_ids(url: str, forum: forum_load.Forum) -> dict[str, str]:
     finally:
         await engine.dispose()
     return {slug: to_base64("Space", i) for slug, i in rows}
+
+
+# --- 5. the engine alone ------------------------------------------------------------------
+
+
+async def _engine(url: str, forum: forum_load.Forum, args: argparse.Namespace) -> None:
+    """SearchIndex.search as the resolver calls it (every type, facets on, 20 a page), timed in
+    process: what the engine costs without GraphQL, hydration and HTTP."""
+    engine = create_engine(url)
+    index = SearchIndex(EmbeddedBackend(args.index))
+    try:
+        async with create_session_factory(engine)() as session:
+            viewer = await _viewer(session, forum.viewer_id)
+            spaces = dict((await session.execute(select(Space.slug, Space.id))).all())
+        queries = _queries(random.Random(3))
+        scenarios = [
+            ("biggest space", [spaces[forum.biggest_slug]]),
+            ("random space", [spaces[slug] for slug in forum.readable_slugs]),
+        ]
+        print(f"\nengine alone (SearchIndex.search in process), {args.requests} searches each:")
+        print(f"  {'scenario':<16} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'CPU p95':>8}")
+        for name, space_ids in scenarios:
+            rng = random.Random(11)
+            wall: list[float] = []
+            cpu: list[float] = []
+            for i in range(args.warmup + args.requests):
+                request = SearchRequest(
+                    query=rng.choice(queries),
+                    filters={"space": (rng.choice(space_ids),)},
+                    limit=20,
+                    facets=True,
+                )
+                cpu_started, started = time.process_time(), time.perf_counter()
+                await index.search(viewer, request)
+                if i >= args.warmup:
+                    wall.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - cpu_started) * 1000)
+            print(
+                f"  {name:<16} {_pct(wall, 0.5):>8.1f} {_pct(wall, 0.95):>8.1f}"
+                f" {_pct(cpu, 0.5):>8.1f} {_pct(cpu, 0.95):>8.1f}"
+            )
+        print("  " + harness.machine_line(args.requests, args.warmup))
+    finally:
+        await index.close()
+        await engine.dispose()
+
+
+async def _viewer(session: Any, member_id: int) -> Viewer:
+    from domain.identity.models import Account, Member
+    from domain.identity.policies import actor_for
+    from search.permissions import viewer_for
+
+    member = await session.get(Member, member_id)
+    account = await session.get(Account, member.account_id)
+    await session.refresh(member, ["role_rows"])
+    return await viewer_for(session, actor_for(member, account.kind))
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(p * len(ordered) + 0.999999) - 1)]
 
 
 if __name__ == "__main__":

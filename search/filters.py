@@ -21,6 +21,14 @@ class In:
 
 
 @dataclass(frozen=True)
+class Greater:
+    """field > value, for numbers: time limits such as "usable until" (epoch seconds)."""
+
+    field: str
+    value: int
+
+
+@dataclass(frozen=True)
 class AllOf:
     parts: tuple["Filter", ...]
 
@@ -40,7 +48,7 @@ class Never:
     pass
 
 
-Filter = Eq | In | AllOf | AnyOf | Always | Never
+Filter = Eq | In | Greater | AllOf | AnyOf | Always | Never
 
 ALWAYS = Always()
 NEVER = Never()
@@ -83,7 +91,7 @@ def any_of(*parts: Filter) -> Filter:
 
 def fields_of(condition: Filter) -> set[str]:
     match condition:
-        case Eq(field=field) | In(field=field):
+        case Eq(field=field) | In(field=field) | Greater(field=field):
             return {field}
         case AllOf(parts=parts) | AnyOf(parts=parts):
             return set().union(*(fields_of(p) for p in parts))

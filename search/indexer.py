@@ -5,6 +5,11 @@ event twice, late or out of order leaves the same index. The outbox marks an eve
 same transaction as its handlers' work, after the index confirmed the write: a crash between the
 domain commit and the index write leaves the event pending, and it is indexed on the next pass.
 
+The documents the events of one outbox pass touch are written together, once per type, before
+the pass commits (Delivery.batch): one index transaction for up to a pass's events instead of
+one per event and type. If that write fails otherwise than by the index being unreachable, the
+outbox runs the pass again event by event, and the failure is charged to its own event.
+
 When the index is unreachable (Meilisearch down), the handler does not fail the domain event,
 which would hold back every other consumer of it (notifications, live updates). It records the
 documents still to write as a `search.sync.retry` event of its own, in the same transaction, and
@@ -22,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.shared.outbox import Delivery, Handler, OutboxEvent, record_event
-from search.documents import DOCUMENT_TYPES
+from search.documents import DOCUMENT_TYPES, DocumentType
 from search.engine import SearchIndex
 from search.errors import SearchUnavailable
 
@@ -74,22 +79,20 @@ class Indexer:
 
     async def on_event(self, delivery: Delivery) -> None:
         event = delivery.event
-        ids = await self.affected(delivery.session, event.topic, event.payload)
-        if not ids:
-            return
+        if any(event.topic in t.topics for t in self.index.types.values()):
+            delivery.batch(self, lambda: PendingDocuments(self)).add(event.topic, event.payload)
+
+    async def write_or_defer(self, session: AsyncSession, ids: DocumentIds) -> None:
+        """Writes the documents; if the index is unreachable, records them as a retry event in
+        the same transaction instead of failing the domain events they came from."""
         try:
-            await self.sync(delivery.session, ids)
+            await self.sync(session, ids)
         except SearchUnavailable as error:
-            logger.warning(
-                "search index unavailable; event %s (%s) will be indexed later: %s",
-                event.id,
-                event.topic,
-                error,
-            )
-            record_event(delivery.session, SEARCH_RETRY, {"documents": _listed(ids)})
+            logger.warning("search index unavailable; updates will be indexed later: %s", error)
+            record_event(session, SEARCH_RETRY, {"documents": _listed(ids)})
             self._may_have_parked = True
             return
-        await self._requeue_parked(delivery.session)
+        await self._requeue_parked(session)
 
     async def on_retry(self, delivery: Delivery) -> None:
         documents = delivery.event.payload.get("documents", {})
@@ -107,6 +110,30 @@ class Indexer:
             if count:
                 logger.info("search index reachable again: %s parked updates queued", count)
             self._may_have_parked = False
+
+
+class PendingDocuments:
+    """The events of one outbox pass, by topic; at the end, the documents they touched are
+    found (one lookup per topic, over every event's ids) and written once per type. Payloads
+    carry ids, and what a document type finds for several ids is what it finds for each."""
+
+    def __init__(self, indexer: Indexer) -> None:
+        self._indexer = indexer
+        self._payloads: dict[str, dict[str, list[Any]]] = {}
+
+    def add(self, topic: str, payload: Mapping[str, Any]) -> None:
+        merged = self._payloads.setdefault(topic, {})
+        for key, value in payload.items():
+            merged.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+
+    async def flush(self, session: AsyncSession) -> None:
+        ids: DocumentIds = {}
+        for topic, payload in self._payloads.items():
+            for name, found in (await self._indexer.affected(session, topic, payload)).items():
+                ids.setdefault(name, set()).update(found)
+        self._payloads = {}
+        if ids:
+            await self._indexer.write_or_defer(session, ids)
 
 
 async def requeue_parked_retries(session: AsyncSession) -> int:
@@ -130,11 +157,13 @@ async def requeue_parked_retries(session: AsyncSession) -> int:
     return len(ids)
 
 
-def search_consumers(source: IndexSource) -> list[tuple[str, Handler]]:
+def search_consumers(
+    source: IndexSource, types: Mapping[str, DocumentType] = DOCUMENT_TYPES
+) -> list[tuple[str, Handler]]:
     """The (topic, handler) pairs the outbox worker runs for search."""
     indexer = Indexer(source)
     # Known without the index: a worker builds its consumers before it opens the index.
-    topics = sorted({topic for t in DOCUMENT_TYPES.values() for topic in t.topics})
+    topics = sorted({topic for t in types.values() for topic in t.topics})
     return [*((topic, indexer.on_event) for topic in topics), (SEARCH_RETRY, indexer.on_retry)]
 
 

@@ -1,24 +1,31 @@
 """Who may see which search hit: the forum and member policies, restated as index filters.
 
 The inputs are the ones `domain.community.policies` and `domain.identity.policies` decide on
-(staff, moderator, the viewer's account and ACTIVE program enrolments), read at query time. So
+(staff, moderator, the viewer's account and ACTIVE program enrolments; for advocacy, whether the
+viewer runs advocacy and the time of the search), read at query time. So
 an enrolment that starts or ends changes what a viewer finds at once, with no reindex; documents
 only store the attributes the rules look at. tests/search/test_permissions.py checks that these
 filters select exactly what the readable_* statements select, for every kind of viewer.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.advocacy.policies import runs_advocacy
 from domain.community.models import PostStatus, SpaceVisibility
 from domain.community.policies import is_moderator
 from domain.feedback.models import IdeaVisibility
 from domain.identity.models import MemberStatus, ProfileVisibility
 from domain.identity.policies import Actor
 from domain.programs.models import EnrolmentStatus, ProgramEnrolment
-from search.filters import ALWAYS, Eq, Filter, all_of, any_of, one_of
+from domain.shared.models import utcnow
+from search.filters import ALWAYS, Eq, Filter, Greater, all_of, any_of, one_of
+
+
+def _now() -> int:
+    return int(utcnow().timestamp())
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class Viewer:
     is_staff: bool
     is_moderator: bool
     program_ids: frozenset[int]
+    runs_advocacy: bool = False  # domain.advocacy.policies.runs_advocacy: marketing, CSMs, admins
+    at: int = field(default_factory=_now)  # epoch seconds: when the search runs
 
 
 async def viewer_for(session: AsyncSession, actor: Actor) -> Viewer:
@@ -46,6 +55,7 @@ async def viewer_for(session: AsyncSession, actor: Actor) -> Viewer:
         is_staff=actor.is_staff,
         is_moderator=is_moderator(actor),
         program_ids=frozenset(enrolled),
+        runs_advocacy=runs_advocacy(actor),
     )
 
 
@@ -121,3 +131,22 @@ def idea_rule(viewer: Viewer) -> Filter:
             Eq("idea_account_id", viewer.account_id),
         ),
     )
+
+
+def case_study_rule(viewer: Viewer) -> Filter:
+    """domain.advocacy.policies.readable_case_studies: staff who run advocacy find every case
+    study; others their own, and published ones usable now (within their term and under the
+    member's active CASE_STUDY consent). Documents store until when that holds (`usable_until`,
+    0 when it does not), so a term or consent that runs out hides the case study without an
+    event; a withdrawal or retirement rewrites the document."""
+    if viewer.runs_advocacy:
+        return ALWAYS
+    return any_of(Eq("member_id", viewer.member_id), Greater("usable_until", viewer.at))
+
+
+def own_advocacy_rule(viewer: Viewer) -> Filter:
+    """domain.advocacy.policies.readable for testimonials and advocate profiles: staff who run
+    advocacy find them all; a customer finds only their own."""
+    if viewer.runs_advocacy:
+        return ALWAYS
+    return Eq("member_id", viewer.member_id)

@@ -24,6 +24,8 @@ _WORD = re.compile(r"[^\W_]+")
 def fold(text: str) -> str:
     """Lower case without diacritics: what the FTS5 `unicode61 remove_diacritics 2` tokenizer
     compares, so Python-side words match the index's terms."""
+    if text.isascii():  # the common case, and nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

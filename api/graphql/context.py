@@ -18,6 +18,7 @@ from api.graphql.matching.dataloaders import MatchingLoaders
 from api.graphql.programs.dataloaders import ProgramsLoaders
 from api.ratelimit import RateLimiter
 from domain.community.policies import CommunityRules
+from domain.community.views import ViewCounter
 from domain.identity.policies import Actor
 from domain.shared.errors import Forbidden, NotAuthenticated
 from domain.shared.models import utcnow
@@ -29,6 +30,7 @@ class Context(BaseContext):
     request_id: str
     community_rules: CommunityRules = field(default_factory=CommunityRules)
     rate_limiter: RateLimiter | None = None
+    views: ViewCounter | None = None  # thread views, counted off the read path
     actor: Actor | None = None
     auth_error: NotAuthenticated | None = None
     identity: IdentityLoaders = field(init=False)

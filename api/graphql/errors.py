@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.exceptions import NodeIDAnnotationError
 from strawberry.relay.types import GlobalIDValueError
 
 from api.graphql.context import Context, Info
+from domain.shared.database import unavailability
 from domain.shared.errors import DomainError, Forbidden, NotAuthenticated, Problem, ValidationFailed
 
 logger = logging.getLogger("bondfire.graphql")
@@ -45,7 +47,13 @@ async def mutate(info: Info, action: Callable[[], Awaitable[T]]) -> tuple[T | No
         return None, [Problem(error.field, error.message, error.code)]
 
 
-CLIENT_ERRORS = (GlobalIDValueError, NodeIDAnnotationError)
+# A scalar refusing a variable's value (a Decimal "NaN", a date "2026-02-30") is the client's.
+CLIENT_ERRORS = (GlobalIDValueError, NodeIDAnnotationError, StrawberryInputCoercionError)
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+def unavailable_message(reason: str) -> str:
+    return f"The database is unavailable ({reason}); nothing was changed. Retry shortly."
 
 
 class ErrorMapping(SchemaExtension):
@@ -72,6 +80,18 @@ class ErrorMapping(SchemaExtension):
         elif isinstance(original, CLIENT_ERRORS):
             extensions["code"] = "BAD_USER_INPUT"
             message = str(original)
+        elif (reason := unavailability(original)) is not None:
+            # Not a bug: the database is down, gone away or full. The mutation's savepoint was
+            # rolled back; the client may retry (the pool reconnects by itself).
+            logger.warning(
+                "database unavailable (%s) in %s: %s",
+                reason,
+                ".".join(map(str, error.path or [])) or "operation",
+                original,
+                extra={"request_id": request_id},
+            )
+            extensions["code"] = SERVICE_UNAVAILABLE
+            message = unavailable_message(reason)
         else:
             logger.error(
                 "unexpected error in %s",

@@ -12,6 +12,7 @@ queries, a request timeout, and the commit before the response is sent.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -30,6 +31,7 @@ from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.graphql.context import Context
+from api.graphql.errors import SERVICE_UNAVAILABLE, unavailable_message
 from api.graphql.negotiation import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
@@ -39,14 +41,15 @@ from api.graphql.negotiation import (
 from api.graphql.operations import requested_operations
 from api.graphql.persisted import PersistedQueries, PersistedQueryError
 from api.live.websocket import LiveConnection, LiveTransportWSHandler
-from domain.shared.database import begin_writing
+from domain.shared.database import begin_writing, unavailability
 from domain.shared.errors import NotAuthenticated
 from domain.shared.outbox import events_recorded
 
 logger = logging.getLogger("bondfire.graphql")
 
 # Request errors under application/graphql-response+json: 400 unless the code says otherwise.
-_STATUS_BY_CODE = {"COMMIT_FAILED": 500, "REQUEST_TIMEOUT": 503}
+_STATUS_BY_CODE = {"COMMIT_FAILED": 500, "REQUEST_TIMEOUT": 503, SERVICE_UNAVAILABLE: 503}
+RETRY_AFTER_UNAVAILABLE = "1"  # seconds: a dropped connection is replaced on the next checkout
 _PARSE_TOKEN_LIMIT = 20_000  # a cheap pre-parse; the configured token limit applies later
 
 
@@ -65,6 +68,7 @@ async def build_context(
         request_id=request.state.request_id,
         community_rules=state.community_rules,
         rate_limiter=state.rate_limiter,
+        views=state.view_counter,
     )
     limiter = state.rate_limiter
     address = request.client.host if request.client else "unknown"
@@ -77,6 +81,14 @@ async def build_context(
         )
     except NotAuthenticated as error:
         context.auth_error = error
+        return context
+    except Exception as error:
+        # The database is down or the connection dropped: refused in `run` with 503, not a 500.
+        reason = unavailability(error)
+        if reason is None:
+            raise
+        logger.warning("database unavailable (%s) while authenticating: %s", reason, error)
+        request.state.database_unavailable = reason
         return context
     if authenticated is not None:
         context.actor = authenticated.actor
@@ -152,6 +164,14 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
             return _refusal(request, error)
 
     def _admit(self, request: Request, media: str | None) -> None:
+        unavailable = getattr(request.state, "database_unavailable", None)
+        if unavailable is not None:
+            raise RequestRefused(
+                503,
+                unavailable_message(unavailable),
+                SERVICE_UNAVAILABLE,
+                {"Retry-After": RETRY_AFTER_UNAVAILABLE},
+            )
         retry_after = getattr(request.state, "retry_after", None)
         if retry_after is not None:
             raise RequestRefused(
@@ -244,6 +264,12 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
         except TimeoutError:
             if not deadline.expired():
                 raise
+        except Exception as error:  # BEGIN IMMEDIATE itself failed: the database is unavailable
+            reason = unavailability(error)
+            if reason is None:
+                raise
+            logger.warning("database unavailable (%s) before execution: %s", reason, error)
+            return _request_error(request, unavailable_message(reason), SERVICE_UNAVAILABLE)
         request.state.timed_out = True
         await context.session.rollback()
         logger.warning("request timed out after %s s", self.request_timeout_seconds)
@@ -262,10 +288,18 @@ class CommittingGraphQLRouter(GraphQLRouter[Context, None]):
         if session is not None and not getattr(request.state, "timed_out", False):
             try:
                 await session.commit()
-            except Exception:
-                logger.exception("commit failed")
-                await session.rollback()
-                response = _commit_failed(request.state.request_id)
+            except Exception as error:
+                reason = unavailability(error)
+                unavailable = (
+                    unavailable_message(reason) if reason else _unavailability_reported(response)
+                )
+                if unavailable is None:
+                    logger.exception("commit failed")
+                else:
+                    logger.warning("commit failed, database unavailable: %s", error)
+                with contextlib.suppress(Exception):  # a dropped connection cannot roll back
+                    await session.rollback()
+                response = _commit_failed(request.state.request_id, unavailable)
                 result = ExecutionResult(data=None, errors=[GraphQLError("commit failed")])
             else:
                 if events_recorded(session):
@@ -361,9 +395,25 @@ def subscriptions_need_a_websocket(request: Request) -> GraphQLError:
     )
 
 
-def _commit_failed(request_id: str) -> GraphQLHTTPResponse:
+def _commit_failed(request_id: str, unavailable: str | None = None) -> GraphQLHTTPResponse:
+    """COMMIT_FAILED, or SERVICE_UNAVAILABLE with `unavailable` as its message."""
     error: dict[str, Any] = {
         "message": "Your change could not be saved; nothing was changed. Please retry.",
         "extensions": {"code": "COMMIT_FAILED", "requestId": request_id},
     }
+    if unavailable is not None:
+        error["message"] = unavailable
+        error["extensions"]["code"] = SERVICE_UNAVAILABLE
     return {"data": None, "errors": [error]}
+
+
+def _unavailability_reported(response: GraphQLHTTPResponse) -> str | None:
+    """The commit failed after a field already hit an unavailable database (the connection is
+    gone, or SQLite rolled the transaction back itself): the whole response says so, with the
+    field's code and message."""
+    for error in response.get("errors") or []:
+        if not isinstance(error, dict):
+            continue
+        if error.get("extensions", {}).get("code") == SERVICE_UNAVAILABLE:
+            return str(error.get("message"))
+    return None

@@ -1,5 +1,6 @@
 """The schema, assembled from one query and one mutation type per context."""
 
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -28,10 +29,12 @@ from api.graphql.community.queries import CommunityQueries
 from api.graphql.community.subscriptions import CommunitySubscriptions
 from api.graphql.community.types import CommunityUserError
 from api.graphql.errors import ErrorMapping
+from api.graphql.execution import LeanExecutionContext
 from api.graphql.feedback.mutations import FeedbackMutations
 from api.graphql.feedback.queries import FeedbackQueries
 from api.graphql.feedback.types import FeedbackUserError
 from api.graphql.identity.mutations import IdentityMutations
+from api.graphql.identity.privacy import PrivacyMutations, PrivacyQueries
 from api.graphql.identity.queries import IdentityQueries
 from api.graphql.identity.types import IdentityUserError
 from api.graphql.insights.mutations import InsightsMutations
@@ -41,6 +44,7 @@ from api.graphql.limits import CostReport, cost_limit_rule
 from api.graphql.matching.mutations import MatchingMutations
 from api.graphql.matching.queries import MatchingQueries
 from api.graphql.matching.types import MatchingUserError
+from api.graphql.money import FiniteDecimal
 from api.graphql.programs.mutations import ProgramsMutations
 from api.graphql.programs.queries import ProgramsQueries
 from api.graphql.programs.types import ProgramsUserError
@@ -62,6 +66,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     @strawberry.type
     class Query(
         IdentityQueries,
+        PrivacyQueries,
         CommunityQueries,
         NotificationQueries,
         ModerationQueries,
@@ -83,6 +88,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     @strawberry.type
     class Mutation(
         IdentityMutations,
+        PrivacyMutations,
         CommunityMutations,
         NotificationMutations,
         ModerationMutations,
@@ -130,5 +136,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             AdvocacyUserError,
             InsightsUserError,
         ],
-        config=StrawberryConfig(relay_max_results=100),
+        config=StrawberryConfig(relay_max_results=100, scalar_map={Decimal: FiniteDecimal}),
+        execution_context_class=LeanExecutionContext,
     )

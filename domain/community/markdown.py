@@ -5,6 +5,7 @@ allow-list of tags and attributes survives, links keep http(s)/mailto only and g
 rel="nofollow ugc noopener", so no script, event handler or javascript: URL can reach a reader.
 """
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 
@@ -84,3 +85,19 @@ def quote(markdown: str, author_handle: str) -> str:
     """A Markdown block quote of another post, attributed, to prepend to a reply."""
     quoted = "\n".join(f"> {line}" if line else ">" for line in markdown.strip().splitlines())
     return f"> **@{author_handle}** wrote:\n>\n{quoted}\n\n"
+
+
+EXCERPT_CHARS = 240
+
+
+def excerpt(rendered_html: str, max_chars: int = EXCERPT_CHARS) -> str:
+    """A post's teaser: the plain text of its sanitized HTML, quotes left out (they repeat
+    another post), whitespace collapsed, cut at a word boundary with an ellipsis."""
+    text = nh3.clean(rendered_html, tags=set(), attributes={}, clean_content_tags={"blockquote"})
+    text = " ".join(html_entities.unescape(text).split())
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    if " " in cut[max_chars // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" .,;:") + "…"

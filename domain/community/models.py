@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.shared.models import Base, Id, TimestampMixin, UTCDateTime, enum_column, utcnow
 
+EXCERPT_COLUMN_CHARS = 300  # room for markdown.EXCERPT_CHARS and the ellipsis
+
 
 class SpaceVisibility(StrEnum):
     PUBLIC = "PUBLIC"  # every signed-in member
@@ -128,6 +130,13 @@ class Thread(TimestampMixin, Base):
     reaction_count: Mapped[int] = mapped_column(Integer, default=0)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # The newest post every reader of the thread sees (highest number, VISIBLE, not deleted):
+    # the feed's teaser. Kept by every write that changes which posts count (services).
+    last_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", use_alter=True, ondelete="SET NULL")
+    )
+    # Added to in batches off the read path (domain/community/views.py), never by a GET itself.
+    view_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Post(TimestampMixin, Base):
@@ -145,6 +154,10 @@ class Post(TimestampMixin, Base):
     quoted_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # Plain text for teasers, cut from the rendered HTML when written (markdown.excerpt).
+    excerpt: Mapped[str] = mapped_column(
+        String(EXCERPT_COLUMN_CHARS), default="", server_default=""
+    )
     status: Mapped[PostStatus] = mapped_column(
         enum_column(PostStatus, "post_status"), default=PostStatus.VISIBLE
     )

@@ -91,8 +91,12 @@ def post_state_filter(actor: Actor) -> ColumnElement[bool]:
 
 
 def readable_posts(actor: Actor, statement: Select[Post]) -> Select[Post]:
-    readable_thread_ids = readable_threads(actor, select(Thread.id))  # type: ignore[arg-type]
-    return statement.where(post_state_filter(actor), Post.thread_id.in_(readable_thread_ids))
+    # A correlated EXISTS rather than `thread_id IN (readable threads)`: given the IN list,
+    # SQLite first lists every readable thread of the forum, even to check twenty posts by id
+    # (0.8 s on a million posts); EXISTS looks up each post's thread by its key.
+    its_thread = select(Thread.id).where(Thread.id == Post.thread_id)
+    readable_thread = readable_threads(actor, its_thread)  # type: ignore[arg-type]
+    return statement.where(post_state_filter(actor), readable_thread.exists())
 
 
 def can_see_post(actor: Actor, post: Post) -> bool:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select, tuple_, update
+from sqlalchemy import Select, and_, case, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -103,6 +103,103 @@ async def next_post_number(
     return number
 
 
+async def newest_visible_post_id(session: AsyncSession, thread_id: int) -> int | None:
+    """The post a thread's teaser shows: its highest-numbered visible, undeleted post (a
+    backward walk of the unique (thread_id, number) index, stopping at the first match)."""
+    return await session.scalar(
+        select(Post.id)
+        .where(
+            Post.thread_id == thread_id,
+            Post.status == PostStatus.VISIBLE,
+            Post.deleted_at.is_(None),
+        )
+        .order_by(Post.number.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """What a thread list shows of a post: no body, just the plain-text excerpt."""
+
+    post_id: int
+    thread_id: int
+    number: int
+    author_id: int
+    excerpt: str
+    created_at: datetime
+
+
+async def teasers(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, Teaser]:
+    rows = await session.execute(
+        select(
+            Post.id, Post.thread_id, Post.number, Post.author_id, Post.excerpt, Post.created_at
+        ).where(Post.id.in_(post_ids))
+    )
+    return {row[0]: Teaser(*row) for row in rows}
+
+
+@dataclass(frozen=True)
+class ThreadViewerState:
+    """A thread list's per-viewer fields and teaser for one thread, read together."""
+
+    thread_id: int
+    read_position: int
+    following: bool
+    teaser: Teaser | None
+
+
+async def threads_viewer_state(
+    session: AsyncSession, member_id: int, thread_ids: Sequence[int]
+) -> list[ThreadViewerState]:
+    """Read position, watching and last-post teaser of each thread in one statement (primary-key
+    and (member, thread) lookups): one round trip instead of three per page."""
+    rows = await session.execute(
+        select(
+            Thread.id,
+            ThreadRead.last_read_number,
+            ThreadWatch.member_id,
+            Post.id,
+            Post.number,
+            Post.author_id,
+            Post.excerpt,
+            Post.created_at,
+        )
+        .select_from(Thread)
+        .outerjoin(
+            ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.member_id == member_id)
+        )
+        .outerjoin(
+            ThreadWatch,
+            and_(ThreadWatch.thread_id == Thread.id, ThreadWatch.member_id == member_id),
+        )
+        .outerjoin(Post, Post.id == Thread.last_post_id)
+        .where(Thread.id.in_(thread_ids))
+    )
+    return [
+        ThreadViewerState(
+            thread_id=thread_id,
+            read_position=position or 0,
+            following=watcher is not None,
+            teaser=None
+            if post_id is None
+            else Teaser(post_id, thread_id, number, author_id, excerpt, created_at),
+        )
+        for thread_id, position, watcher, post_id, number, author_id, excerpt, created_at in rows
+    ]
+
+
+async def watched_thread_ids(
+    session: AsyncSession, member_id: int, thread_ids: Sequence[int]
+) -> set[int]:
+    rows = await session.scalars(
+        select(ThreadWatch.thread_id).where(
+            ThreadWatch.member_id == member_id, ThreadWatch.thread_id.in_(thread_ids)
+        )
+    )
+    return set(rows)
+
+
 async def viewer_reactions(
     session: AsyncSession, member_id: int, post_ids: Sequence[int]
 ) -> dict[int, list[ReactionKind]]:
@@ -148,8 +245,11 @@ async def read_positions(
 
 
 def _for_update(session: AsyncSession, statement: Select[Any]) -> Select[Any]:
+    # FOR NO KEY UPDATE: these rows change, their keys never do, so foreign-key checks of other
+    # transactions (KEY SHARE, e.g. a thread's last_post_id set to this post) are not blocked.
+    # Plain FOR UPDATE made them wait here while holding the thread this one waits for.
     if dialect_name(session) == "postgresql":
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(key_share=True)
     return statement.execution_options(populate_existing=True)
 
 

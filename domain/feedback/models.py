@@ -111,6 +111,12 @@ class Idea(TimestampMixin, Base):
         ForeignKey("changelog_entries.id", ondelete="SET NULL"), index=True
     )
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
+    # The open idea this one's votes count for while it is merged (the end of the merge chain);
+    # NULL for an open idea. Votes never move in a merge: an open idea's demand is that of the
+    # votes on it and on every idea whose merge_root_id is it (each member once, see
+    # services/demand.py).
+    # No foreign key: merged_into_id's guards the same ideas (see migration 0014).
+    merge_root_id: Mapped[int | None] = mapped_column(Id, index=True)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"))
     # Demand, kept in the vote's transaction under the idea's row lock (see services/voting.py).
     voter_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -223,7 +229,8 @@ class FeedbackSettings(Base):
 
 
 class IdeaMerge(Base):
-    """A merge of `source` into `target`, with what it moved, so it can be undone exactly."""
+    """A merge of `source` into `target` (the open idea at the end of its chain then). No vote
+    moves, so undoing it only restores the source's status and pointers and recounts."""
 
     __tablename__ = "idea_merges"
     __table_args__ = (Index("ix_idea_merges_source", "source_id", "id"),)
@@ -236,29 +243,6 @@ class IdeaMerge(Base):
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-
-
-class IdeaMergeVote(Base):
-    """A vote a merge touched: MOVED to the target (same row, new idea) or DROPPED because the
-    member had voted on the target already (kept here whole, so undo restores it)."""
-
-    __tablename__ = "idea_merge_votes"
-
-    merge_id: Mapped[int] = mapped_column(
-        ForeignKey("idea_merges.id", ondelete="CASCADE"), primary_key=True
-    )
-    vote_id: Mapped[int] = mapped_column(Id, primary_key=True)
-    dropped: Mapped[bool] = mapped_column(Boolean)
-    member_id: Mapped[int] = mapped_column(Id)
-    account_id: Mapped[int] = mapped_column(Id)
-    importance: Mapped[Importance] = mapped_column(enum_column(Importance, "importance"))
-    proxy: Mapped[bool] = mapped_column(Boolean)
-    recorded_by_id: Mapped[int | None] = mapped_column(Id)
-    proxy_source: Mapped[ProxySource | None] = mapped_column(
-        enum_column(ProxySource, "proxy_source")
-    )
-    proxy_note: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ChangelogEntry(TimestampMixin, Base):

@@ -42,10 +42,14 @@ def status_label(status: IdeaStatus | str) -> str:
 
 async def recipients(session: AsyncSession, idea: Idea) -> set[int]:
     """Who hears of the idea's news: voters and followers (of it and of ideas merged into
-    it), less those who muted it and those who may no longer see it."""
-    merged = select(Idea.id).where(Idea.merged_into_id == idea.id)
+    it, whose votes stay on them and count for it), less those who muted it and those who may
+    no longer see it."""
+    merged = select(Idea.id).where(
+        or_(Idea.merged_into_id == idea.id, Idea.merge_root_id == idea.id)
+    )
+    group = select(Idea.id).where(or_(Idea.id == idea.id, Idea.merge_root_id == idea.id))
     voters = set(
-        await session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id == idea.id))
+        await session.scalars(select(IdeaVote.member_id).where(IdeaVote.idea_id.in_(group)))
     )
     follows = await session.execute(
         select(

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from domain.feedback import policies
 from domain.feedback.models import (
@@ -81,7 +81,13 @@ def idea_list(
     if product_area is not None:
         statement = statement.where(Idea.product_area == product_area)
     if voted_by is not None:
-        voted = select(IdeaVote.idea_id).where(IdeaVote.member_id == voted_by)
+        # a vote on a merged idea counts for the open idea it was merged into
+        on = aliased(Idea)
+        voted = (
+            select(func.coalesce(on.merge_root_id, on.id))
+            .join(IdeaVote, IdeaVote.idea_id == on.id)
+            .where(IdeaVote.member_id == voted_by)
+        )
         statement = statement.where(Idea.id.in_(voted))
     if order is IdeaOrder.NEWEST:
         return statement, [Idea.id]
@@ -116,10 +122,56 @@ async def allowed_transitions(session: AsyncSession) -> set[tuple[IdeaStatus, Id
 async def votes_of(
     session: AsyncSession, member_id: int, idea_ids: Sequence[int]
 ) -> dict[int, IdeaVote]:
-    rows = await session.scalars(
-        select(IdeaVote).where(IdeaVote.member_id == member_id, IdeaVote.idea_id.in_(idea_ids))
+    """The member's vote that counts on each open idea (it may be on an idea merged into it)."""
+    root = func.coalesce(Idea.merge_root_id, Idea.id)
+    rows = await session.execute(
+        select(IdeaVote, root)
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .where(
+            IdeaVote.member_id == member_id,
+            or_(Idea.id.in_(idea_ids), Idea.merge_root_id.in_(idea_ids)),
+        )
     )
-    return {vote.idea_id: vote for vote in rows}
+    by_root: dict[int, list[IdeaVote]] = {}
+    for vote, root_id in rows:
+        by_root.setdefault(root_id, []).append(vote)
+    found = {}
+    for root_id, votes in by_root.items():
+        counted = min(votes, key=lambda v: (v.idea_id != root_id, v.id))  # demand.effective
+        if root_id in idea_ids:
+            found[root_id] = counted
+    return found
+
+
+async def counted_votes(session: AsyncSession, idea_id: int, limit: int) -> list[IdeaVote]:
+    """The votes that count for the open idea, one per member (their vote on it, else their
+    earliest on an idea merged into it), earliest first."""
+    group = select(Idea.id).where(or_(Idea.id == idea_id, Idea.merge_root_id == idea_id))
+    own_first = case((IdeaVote.idea_id == idea_id, 0), else_=1)
+    ranked = (
+        select(
+            IdeaVote.id,
+            func.row_number()
+            .over(partition_by=IdeaVote.member_id, order_by=(own_first, IdeaVote.id))
+            .label("n"),
+        )
+        .where(IdeaVote.idea_id.in_(group))
+        .subquery()
+    )
+    counted = select(ranked.c.id).where(ranked.c.n == 1)
+    rows = await session.scalars(
+        select(IdeaVote)
+        .where(IdeaVote.id.in_(counted))
+        .order_by(IdeaVote.created_at, IdeaVote.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def group_votes(idea_id: int) -> Select[IdeaVote]:
+    """The votes on the idea and on every idea merged into it (a member may have two)."""
+    group = select(Idea.id).where(or_(Idea.id == idea_id, Idea.merge_root_id == idea_id))
+    return select(IdeaVote).where(IdeaVote.idea_id.in_(group))
 
 
 async def segment_breakdown(
@@ -134,7 +186,9 @@ async def segment_breakdown(
             func.coalesce(func.sum(IdeaAccountDemand.arr_cents), 0),
         )
         .join(Account, Account.id == IdeaAccountDemand.account_id)
-        .where(IdeaAccountDemand.idea_id.in_(idea_ids))
+        .join(Idea, Idea.id == IdeaAccountDemand.idea_id)
+        # a merged idea's demand counts for its open idea (its own rows wait for an undo)
+        .where(IdeaAccountDemand.idea_id.in_(idea_ids), Idea.merge_root_id.is_(None))
         .group_by(IdeaAccountDemand.idea_id, Account.segment)
         .order_by(IdeaAccountDemand.idea_id, Account.segment)
     )

@@ -7,6 +7,9 @@ from domain.shared.outbox import record_event
 
 MEMBER_CREATED = "identity.member.created"
 MEMBER_UPDATED = "identity.member.updated"
+# The member's personal data was erased: search drops their document and re-indexes what they
+# wrote (payload: member_id, account_id).
+MEMBER_ERASED = "identity.member.erased"
 ACCOUNT_CREATED = "identity.account.created"
 ACCOUNT_UPDATED = "identity.account.updated"
 

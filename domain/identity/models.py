@@ -153,6 +153,9 @@ class Member(TimestampMixin, Base):
         default=ProfileVisibility.COMMUNITY,
         server_default=ProfileVisibility.COMMUNITY.value,
     )
+    # Set once the member's personal data was erased (domain/identity/erasure.py): the row
+    # stays, anonymised, so what they wrote and the aggregates they count in stay whole.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="raise")
     role_rows: Mapped[list["MemberRole"]] = relationship(
@@ -211,3 +214,25 @@ class ApiToken(TimestampMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ErasureStatus(StrEnum):
+    PENDING = "PENDING"  # asked for; carried out when due, or earlier by an admin
+    CANCELLED = "CANCELLED"  # withdrawn by the member during the grace period
+    COMPLETED = "COMPLETED"
+
+
+class ErasureRequest(Base):
+    """A member's request to erase their personal data (GDPR Art. 17). Kept after completion
+    as the record that it was carried out; it holds no personal data but the member's id."""
+
+    __tablename__ = "erasure_requests"
+    __table_args__ = (Index("ix_erasure_requests_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ErasureStatus] = mapped_column(enum_column(ErasureStatus, "erasure_status"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))

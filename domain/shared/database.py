@@ -1,8 +1,13 @@
-"""Engine and session factories for SQLite (embedded, WAL) and PostgreSQL."""
+"""Engine and session factories for SQLite (embedded, WAL) and PostgreSQL, and how to tell a
+database that cannot serve right now from a bug."""
 
+import asyncio
+import socket
+import sqlite3
+import weakref
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -11,10 +16,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}",
     "PRAGMA synchronous=NORMAL",
 )
 
@@ -34,8 +40,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     options.setdefault("pool_pre_ping", True)
     # Plan each statement with its values: asyncpg prepares and caches statements, and from the
     # sixth run PostgreSQL may switch to a generic plan that ignores the IN list (bench/forum.py).
+    # A connect timeout well under the request timeout: a server that does not answer (host down,
+    # network cut) must fail a request quickly rather than hold it for asyncpg's default 60 s.
     options.setdefault(
-        "connect_args", {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+        "connect_args",
+        {"server_settings": {"plan_cache_mode": "force_custom_plan"}, "timeout": 10},
     )
     return create_async_engine(url, **options)
 
@@ -69,12 +78,116 @@ async def begin_writing(session: AsyncSession) -> None:
     wait their turn instead. Work already done in the session is committed first. PostgreSQL
     needs none of this.
     """
-    if session.get_bind().dialect.name != "sqlite":
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
         return
     if session.in_transaction():
         await session.commit()
-    await session.connection(execution_options={SQLITE_WRITE_OPTION: True})
+    await _take_writer_turn(session, bind.engine)
+    try:
+        await session.connection(execution_options={SQLITE_WRITE_OPTION: True})
+    except BaseException:
+        _end_writer_turn(session)
+        raise
+
+
+# Writers of one SQLite database within this process queue in arrival order (an asyncio lock
+# is first come, first served) and only the head of the queue waits in BEGIN IMMEDIATE. Left to
+# SQLite's busy handler, every waiter polls with growing sleeps, so a newcomer often wins over
+# one that has waited for seconds: under load some writes waited past the busy timeout and
+# failed while the rest went through (bench/load). Other processes (a `bondfire worker`, the
+# CLI) still meet at SQLite's lock and its busy timeout.
+_writer_turns: "weakref.WeakKeyDictionary[Any, dict[asyncio.AbstractEventLoop, asyncio.Lock]]" = (
+    weakref.WeakKeyDictionary()
+)
+_WRITER_TURN = "bondfire_sqlite_writer_turn"
+
+
+async def _take_writer_turn(session: AsyncSession, engine: Any) -> None:
+    by_loop = _writer_turns.setdefault(engine, {})
+    turn = by_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    try:
+        await asyncio.wait_for(turn.acquire(), SQLITE_BUSY_TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise exc.OperationalError(
+            "BEGIN IMMEDIATE",
+            None,
+            sqlite3.OperationalError("database is locked (waited for this process's writers)"),
+        ) from None
+    session.info[_WRITER_TURN] = turn
+    sync_session = session.sync_session
+    if not event.contains(sync_session, "after_transaction_end", _on_transaction_end):
+        event.listen(sync_session, "after_transaction_end", _on_transaction_end)
+
+
+def _on_transaction_end(sync_session: Any, transaction: Any) -> None:
+    if transaction.parent is None:  # the session's own transaction, not a savepoint
+        _end_writer_turn(sync_session)
+
+
+def _end_writer_turn(session: Any) -> None:
+    turn = session.info.pop(_WRITER_TURN, None)
+    if turn is not None:
+        turn.release()
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# SQLite messages that mean "not now" rather than "wrong SQL" (which is OperationalError too).
+_SQLITE_TRANSIENT = (
+    "database is locked",
+    "database or disk is full",
+    "disk i/o error",
+    "unable to open database file",
+)
+# PostgreSQL SQLSTATE classes and codes of the same kind: connection exceptions (08), server
+# shutting down or starting (57P01-57P03), insufficient resources (53: disk full, too many
+# connections).
+_PG_TRANSIENT_PREFIXES = ("08", "53", "57P01", "57P02", "57P03")
+
+
+def unavailability(error: BaseException) -> str | None:
+    """Why the database cannot serve at the moment, or None if `error` is something else.
+
+    "Connection lost", "unreachable", "out of space", "busy" are conditions that pass (the pool
+    reconnects, an operator frees space) and that the client may retry; everything else is a
+    bug to log and mask. Looks through the exception's causes, as drivers wrap each other.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        reason = _reason(current)
+        if reason is not None:
+            return reason
+        # Both links: SQLite's "no such savepoint" (after it rolled back a full transaction
+        # itself) is caused by the driver but happened while handling "database or disk is full".
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return None
+
+
+def _reason(error: BaseException) -> str | None:
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return "connection lost"
+    if isinstance(error, exc.TimeoutError):  # no pooled connection came free in time
+        return "busy"
+    sqlstate = str(getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or "")
+    if sqlstate.startswith(_PG_TRANSIENT_PREFIXES):
+        return "out of space" if sqlstate == "53100" else "unreachable"
+    message = str(error).lower()
+    if "database or disk is full" in message:
+        return "out of space"
+    if any(text in message for text in _SQLITE_TRANSIENT):
+        return "busy" if "locked" in message else "unreachable"
+    if "connection is closed" in message or "connection was closed" in message:
+        return "connection lost"
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return "unreachable"
+    if isinstance(error, OSError) and "connect call failed" in message:
+        return "unreachable"
+    return None

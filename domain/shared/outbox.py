@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, Index, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,6 +54,19 @@ def events_recorded(session: AsyncSession) -> bool:
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+class Batch(Protocol):
+    """Work several events of one pass share (see Delivery.batch)."""
+
+    async def flush(self, session: AsyncSession) -> None: ...
+
+
+B = TypeVar("B", bound=Batch)
+
+
+class BatchFailed(Exception):
+    """A pass's shared batch failed: the pass is rolled back and run again event by event."""
+
+
 @dataclass
 class Delivery:
     """One event handed to a handler, in the handler's own savepoint of the worker's transaction."""
@@ -61,10 +74,25 @@ class Delivery:
     session: AsyncSession
     event: OutboxEvent
     _after_commit: list[AfterCommit] = field(default_factory=list)
+    _batches: dict[object, Batch] = field(default_factory=dict)
 
     def after_commit(self, action: AfterCommit) -> None:
         """Run `action` once the handler's writes are committed (e.g. push a live update)."""
         self._after_commit.append(action)
+
+    def batch(self, key: object, new: Callable[[], B]) -> B:
+        """The batch under `key` that the events of this pass share, flushed once in the pass's
+        transaction before it commits: e.g. one search index write for many events instead of
+        one each. If a flush fails, the pass is rolled back and run again with a batch per
+        event, flushed in the event's own savepoint, so the failure is charged to its event."""
+        if key not in self._batches:
+            self._batches[key] = new()
+        return self._batches[key]  # type: ignore[return-value]
+
+    async def flush_batches(self) -> None:
+        for batch in self._batches.values():
+            await batch.flush(self.session)
+        self._batches.clear()
 
 
 Handler = Callable[[Delivery], Awaitable[None]]
@@ -118,7 +146,15 @@ class OutboxDispatcher:
             self._wakeup.clear()
 
     async def _pass(self) -> int:
+        try:
+            return await self._pass_once(shared_batches=True)
+        except BatchFailed as failure:
+            logger.warning("outbox batch failed, handling the pass event by event: %s", failure)
+            return await self._pass_once(shared_batches=False)
+
+    async def _pass_once(self, *, shared_batches: bool) -> int:
         after_commit: list[AfterCommit] = []
+        batches: dict[object, Batch] = {}
         async with self._session_factory() as session:
             await begin_writing(session)
             statement = (
@@ -138,7 +174,13 @@ class OutboxDispatcher:
                 statement = statement.with_for_update(skip_locked=True)
             events = list(await session.scalars(statement))
             for event in events:
-                await self._deliver(session, event, after_commit)
+                await self._deliver(session, event, after_commit, batches, shared_batches)
+            try:
+                for batch in batches.values():
+                    await batch.flush(session)
+            except Exception as error:
+                await session.rollback()
+                raise BatchFailed(f"{type(error).__name__}: {error}") from error
             await session.commit()
         for action in after_commit:
             try:
@@ -148,13 +190,20 @@ class OutboxDispatcher:
         return len(events)
 
     async def _deliver(
-        self, session: AsyncSession, event: OutboxEvent, after_commit: list[AfterCommit]
+        self,
+        session: AsyncSession,
+        event: OutboxEvent,
+        after_commit: list[AfterCommit],
+        batches: dict[object, Batch],
+        shared_batches: bool,
     ) -> None:
-        delivery = Delivery(session, event)
+        delivery = Delivery(session, event, _batches=batches if shared_batches else {})
         try:
             async with session.begin_nested():
                 for handler in self._handlers.get(event.topic, ()):
                     await handler(delivery)
+                if not shared_batches:
+                    await delivery.flush_batches()
         except Exception as error:
             event.attempts += 1
             event.last_error = f"{type(error).__name__}: {error}"[:2000]

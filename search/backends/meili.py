@@ -25,7 +25,7 @@ from meilisearch.errors import (
 from search.documents import Document, DocumentType
 from search.engine import TenantToken
 from search.errors import SearchUnavailable
-from search.filters import AllOf, Always, AnyOf, Eq, Filter, In, Never, Value
+from search.filters import AllOf, Always, AnyOf, Eq, Filter, Greater, In, Never, Value
 from search.query import (
     MAX_FACET_VALUES,
     MAX_TOTAL_HITS,
@@ -90,6 +90,8 @@ def to_filter(condition: Filter) -> str | None:
             return f"{field} = {_literal(value)}"
         case In(field=field, values=values):
             return f"{field} IN [{', '.join(_literal(v) for v in values)}]"
+        case Greater(field=field, value=value):
+            return f"{field} > {int(value)}"
         case AllOf(parts=parts):
             return "(" + " AND ".join(str(to_filter(p)) for p in parts) + ")"
         case AnyOf(parts=parts):
@@ -132,7 +134,9 @@ class MeilisearchBackend:
         self._last_failure = ""
 
     def uid(self, doc_type: DocumentType) -> str:
-        return f"{self.prefix}{doc_type.name}s"
+        name = doc_type.name
+        plural = f"{name[:-1]}ies" if name.endswith("y") else f"{name}s"  # case_studies
+        return f"{self.prefix}{plural}"
 
     # --- the interface --------------------------------------------------------------------
 

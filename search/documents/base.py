@@ -21,8 +21,9 @@ Document = dict[str, Any]  # "id", "created_at" (epoch seconds), attributes and 
 @dataclass(frozen=True)
 class TextField:
     """A searchable field. Weight orders relevance (title over body); `snippet` fields are
-    highlighted as a cropped excerpt, the others in full. A list of words (tags) may be both
-    searched and filtered on."""
+    highlighted as a cropped excerpt, the others in full. The others should be short (titles,
+    names, tags): the embedded engine reads them for every match it ranks. A list of words
+    (tags) may be both searched and filtered on."""
 
     name: str
     weight: float = 1.0

@@ -43,13 +43,16 @@ class Members(DocumentType):
     facets = (Facet("account", "account_id", staff_only=True),)
     suggest_fields = ("name", "handle")
     id_column = Member.id
-    topics = frozenset({events.MEMBER_CREATED, events.MEMBER_UPDATED})
+    topics = frozenset({events.MEMBER_CREATED, events.MEMBER_UPDATED, events.MEMBER_ERASED})
 
     def visibility(self, viewer: Viewer) -> Filter:
         return member_rule(viewer)
 
     async def load(self, session: AsyncSession, ids: Sequence[int]) -> list[Document]:
-        members = await session.scalars(select(Member).where(Member.id.in_(ids)))
+        # An erased member has no document: the indexer removes theirs.
+        members = await session.scalars(
+            select(Member).where(Member.id.in_(ids), Member.erased_at.is_(None))
+        )
         return [
             {
                 "id": member.id,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.community import events
 from domain.community.models import Post, Space, Thread
+from domain.identity.events import MEMBER_ERASED
 from domain.identity.models import Member
 from search.documents.base import (
     Attribute,
@@ -19,6 +20,7 @@ from search.documents.base import (
     payload_ids,
 )
 from search.documents.threads import (
+    AUTHOR_ACCOUNT,
     DISCUSSION_FACETS,
     SPACE_ATTRIBUTES,
     space_attributes,
@@ -75,6 +77,7 @@ class Posts(DocumentType):
             events.POST_DELETED,
             events.POST_MODERATED,
             events.SPACE_CHANGED,
+            MEMBER_ERASED,
             *_THREAD_WIDE,
         }
     )
@@ -87,7 +90,7 @@ class Posts(DocumentType):
 
     async def load(self, session: AsyncSession, ids: Sequence[int]) -> list[Document]:
         rows = await session.execute(
-            select(Post, Thread, Space, Member.account_id)
+            select(Post, Thread, Space, AUTHOR_ACCOUNT)
             .join(Thread, Thread.id == Post.thread_id)
             .join(Space, Space.id == Thread.space_id)
             .join(Member, Member.id == Post.author_id)
@@ -118,6 +121,8 @@ class Posts(DocumentType):
     async def affected(
         self, session: AsyncSession, topic: str, payload: Mapping[str, Any]
     ) -> set[int]:
+        if topic == MEMBER_ERASED:
+            return await _post_ids(session, Post.author_id.in_(payload_ids(payload, "member_id")))
         if topic == events.SPACE_CHANGED:
             in_spaces = select(Thread.id).where(
                 Thread.space_id.in_(payload_ids(payload, "space_id"))

@@ -4,11 +4,12 @@ author and the author's account."""
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.community import events
 from domain.community.models import Post, PostStatus, Space, Thread
+from domain.identity.events import MEMBER_ERASED
 from domain.identity.models import Member
 from search.documents.base import (
     Attribute,
@@ -22,6 +23,10 @@ from search.documents.base import (
 from search.filters import Filter, all_of
 from search.permissions import Viewer, space_rule, thread_state
 from search.text import plain_text
+
+# The author's account, except for an erased author: their employer is personal data, and
+# what they wrote stays attributed to an anonymous former member only.
+AUTHOR_ACCOUNT = case((Member.erased_at.is_(None), Member.account_id), else_=None)
 
 SPACE_ATTRIBUTES = (
     Attribute("space_id", "int", in_text=True),
@@ -111,6 +116,7 @@ class Threads(DocumentType):
             events.ANSWER_ACCEPTED,
             events.ANSWER_UNACCEPTED,
             events.SPACE_CHANGED,
+            MEMBER_ERASED,
         }
     )
 
@@ -119,7 +125,7 @@ class Threads(DocumentType):
 
     async def load(self, session: AsyncSession, ids: Sequence[int]) -> list[Document]:
         rows = await session.execute(
-            select(Thread, Space, Member.account_id)
+            select(Thread, Space, AUTHOR_ACCOUNT)
             .join(Space, Space.id == Thread.space_id)
             .join(Member, Member.id == Thread.author_id)
             .where(Thread.id.in_(ids))
@@ -154,6 +160,11 @@ class Threads(DocumentType):
     async def affected(
         self, session: AsyncSession, topic: str, payload: Mapping[str, Any]
     ) -> set[int]:
+        if topic == MEMBER_ERASED:
+            authors = payload_ids(payload, "member_id")
+            return set(
+                await session.scalars(select(Thread.id).where(Thread.author_id.in_(authors)))
+            )
         if topic == events.SPACE_CHANGED:
             space_ids = payload_ids(payload, "space_id")
             return set(

@@ -221,10 +221,10 @@ async def test_bad_input_gets_clear_errors(client, forum):
     assert error_codes(unknown_filter) == ["GRAPHQL_VALIDATION_FAILED"]
     assert "colour" in unknown_filter["errors"][0]["message"]
     unknown_type = await gql(
-        client, "query { search(types: [CASE_STUDY]) { totalCount } }", token=token
+        client, "query { search(types: [WEBINAR]) { totalCount } }", token=token
     )
     assert error_codes(unknown_type) == ["GRAPHQL_VALIDATION_FAILED"]
-    assert "CASE_STUDY" in unknown_type["errors"][0]["message"]
+    assert "WEBINAR" in unknown_type["errors"][0]["message"]
     wrong_id = await gql(
         client, SEARCH, {"filters": {"spaceIds": [global_id("Thread", 1)]}}, token=token
     )

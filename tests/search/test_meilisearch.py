@@ -3,6 +3,7 @@ tenant tokens (the contract suite runs the rest against a server when one is con
 
 import base64
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from domain.shared.models import utcnow
@@ -39,6 +40,28 @@ def test_permission_filters_in_meilisearch_syntax():
     assert to_filter(threads.visibility(no_programs)) is not None
 
 
+def test_advocacy_filters_in_meilisearch_syntax():
+    # given a customer searching at a known moment, and a marketer
+    customer = replace(CUSTOMER, at=1_800_000_000)
+    marketer = replace(STAFF, is_moderator=False, runs_advocacy=True)
+    studies, quotes, profiles = (
+        DOCUMENT_TYPES[t] for t in ("case_study", "testimonial", "advocate_profile")
+    )
+    # then: their own, or published and usable at that moment (a number compared)
+    assert to_filter(studies.visibility(customer)) == "(member_id = 7 OR usable_until > 1800000000)"
+    assert to_filter(quotes.visibility(customer)) == "member_id = 7"
+    assert to_filter(profiles.visibility(customer)) == "member_id = 7"
+    # staff who do not run advocacy (product, moderators) see only their own too
+    assert to_filter(quotes.visibility(STAFF)) == "member_id = 1"
+    for doc_type in (studies, quotes, profiles):
+        assert to_filter(doc_type.visibility(marketer)) is None
+    settings = index_settings(studies)
+    assert {"usable_until", "industries", "products", "region", "approval_state"} <= set(
+        settings["filterableAttributes"]
+    )
+    assert settings["searchableAttributes"][0] == "title"
+
+
 def test_settings_rank_titles_first_and_make_every_attribute_filterable():
     settings = index_settings(DOCUMENT_TYPES["thread"])
     assert settings["searchableAttributes"] == ["title", "tags", "body"]
@@ -69,6 +92,9 @@ def test_tenant_tokens_carry_the_viewers_filters():
         "post": "bf_posts",
         "member": "bf_members",
         "idea": "bf_ideas",
+        "case_study": "bf_case_studies",
+        "testimonial": "bf_testimonials",
+        "advocate_profile": "bf_advocate_profiles",
     }
     payload = _claims(issued.token)
     assert payload["apiKeyUid"] == KEY_UID and payload["exp"] == int(expires.timestamp())

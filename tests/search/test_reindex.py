@@ -42,6 +42,9 @@ async def test_reindex_rebuilds_everything_from_the_database(world):
         "post": 1,
         "member": 7,
         "idea": 0,
+        "case_study": 0,
+        "testimonial": 0,
+        "advocate_profile": 0,
     }
     assert ("member", 7, 7) in progress and ("thread", 1, 1) in progress
     assert set(await world.find("casey", "gecko")) == {("thread", thread.id), ("post", reply.id)}
@@ -121,9 +124,15 @@ def test_the_reindex_command_rebuilds_with_a_progress_bar(tmp_path: Path):
             await index.close()
 
     assert "thread" in asyncio.run(staff_search())
+    # the advocacy types rebuild the same way, from the demo's case studies
+    advocacy = cli.run("search", "reindex", "--type", "case_study", "--type", "testimonial")
+    assert advocacy.returncode == 0, advocacy.stderr
+    studies = _count_rows(cli.database, "case_studies")
+    assert f"case_study: {studies} documents indexed" in advocacy.stdout
+    assert "testimonial:" in advocacy.stdout and "thread:" not in advocacy.stdout
     # and a type that does not exist is one clear line
     assert_one_line_error(
-        cli.run("search", "reindex", "--type", "case_study"), "unknown search type 'case_study'"
+        cli.run("search", "reindex", "--type", "webinar"), "unknown search type 'webinar'"
     )
     unreachable = cli.run("search", "setup", BONDFIRE_MEILISEARCH_URL="http://127.0.0.1:9")
     assert_one_line_error(unreachable, "search is unavailable", "127.0.0.1:9")

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.community.markdown import render
+from domain.community.markdown import excerpt, render
 from domain.community.models import Post, Space, SpaceVisibility, Thread, ThreadKind
 from domain.shared.models import utcnow
 
@@ -52,18 +52,24 @@ async def create_thread(
     )
     session.add(thread)
     await session.flush()
+    posts = []
     for number in range(1, replies + 2):
         body = f"Post {number} of thread {n}"
-        session.add(
+        html = render(body).html
+        posts.append(
             Post(
                 thread_id=thread.id,
                 number=number,
                 author_id=author_id,
                 body_markdown=body,
-                body_html=render(body).html,
+                body_html=html,
+                excerpt=excerpt(html),
                 reaction_count=0,
                 created_at=at + timedelta(seconds=number),
             )
         )
+    session.add_all(posts)
+    await session.flush()
+    thread.last_post_id = posts[-1].id  # as the services keep it: the newest visible post
     await session.flush()
     return thread

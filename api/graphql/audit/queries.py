@@ -5,7 +5,7 @@ from strawberry import relay
 
 from api.graphql.audit.types import AuditLogConnection, AuditLogEdge, AuditLogEntry, AuditLogFilters
 from api.graphql.context import Info
-from api.graphql.relay import page_request
+from api.graphql.relay import is_row_id, page_request
 from domain.shared.audit_reads import AuditFilters, audit_log
 from domain.shared.errors import BadRequest
 
@@ -50,7 +50,7 @@ def _filters(given: AuditLogFilters | None) -> AuditFilters:
         return AuditFilters()
     actor_member_id = None
     if given.actor_id is not None:
-        if given.actor_id.type_name != "Member" or not given.actor_id.node_id.isdigit():
+        if given.actor_id.type_name != "Member" or not is_row_id(given.actor_id.node_id):
             raise BadRequest("filters.actorId is not a member's id")
         actor_member_id = int(given.actor_id.node_id)
     return AuditFilters(

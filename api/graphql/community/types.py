@@ -13,7 +13,7 @@ from api.graphql.relay import node_ints
 from domain.community import models, policies
 from domain.community.errors import CommunityErrorCode
 from domain.community.models import PostStatus, ReactionKind, SpaceVisibility, ThreadKind
-from domain.community.repository import ThreadOrder
+from domain.community.repository import Teaser, ThreadOrder
 from domain.shared.errors import Problem
 
 strawberry.enum(SpaceVisibility, description="Who can read a space.")
@@ -47,6 +47,52 @@ async def _member(info: Info, member_id: int | None) -> MemberNode | None:
         return None
     member = await info.context.identity.member_by_id.load(member_id)
     return MemberNode.from_model(member) if member else None
+
+
+def _person(
+    info: Info, page: FeedPage | None, member_id: int | None
+) -> MemberNode | None | Awaitable[MemberNode | None]:
+    """A member from the feed page's preloaded rows, else through the DataLoader."""
+    if member_id is None:
+        return None
+    if page is None or page.members is None:
+        return _member(info, member_id)
+    member = page.members.get(member_id)
+    if member is None:
+        return None
+    return MemberNode.from_model(member, page.accounts.get(member.account_id))
+
+
+@strawberry.type(
+    name="PostTeaser", description="What a thread list shows of a post: who, when, a snippet."
+)
+class PostTeaser:
+    number: int = strawberry.field(description="Position in the thread; 1 is the opening post.")
+    excerpt: str = strawberry.field(
+        description="Plain text (not HTML) of the post, quotes left out, at most 240 characters "
+        "plus an ellipsis. Escape it when rendering."
+    )
+    created_at: datetime
+    teaser: strawberry.Private[Teaser]
+    page: strawberry.Private[FeedPage | None] = None
+
+    @classmethod
+    def from_teaser(cls, teaser: Teaser, page: FeedPage | None = None) -> Self:
+        return cls(
+            number=teaser.number,
+            excerpt=teaser.excerpt,
+            created_at=teaser.created_at,
+            teaser=teaser,
+            page=page,
+        )
+
+    @strawberry.field(description="The post's global id (a `Post`).")
+    def post_id(self) -> strawberry.ID:
+        return strawberry.ID(relay.to_base64("Post", self.teaser.post_id))
+
+    @strawberry.field(graphql_type=MemberNode | None)
+    def author(self, info: Info) -> MemberNode | None | Awaitable[MemberNode | None]:
+        return _person(info, self.page, self.teaser.author_id)
 
 
 @strawberry.type(name="PostRevision", description="The text a post had before an edit.")
@@ -138,6 +184,10 @@ class ThreadNode(relay.Node):
     post_count: int
     reply_count: int
     reaction_count: int = strawberry.field(description="Reactions to the opening post.")
+    view_count: int = strawberry.field(
+        description="Times the thread's first page was read; added to every few seconds, so "
+        "a view shows up shortly after it happened."
+    )
     created_at: datetime
     last_activity_at: datetime
     model: strawberry.Private[models.Thread]
@@ -158,6 +208,7 @@ class ThreadNode(relay.Node):
             post_count=thread.post_count,
             reply_count=thread.reply_count,
             reaction_count=thread.reaction_count,
+            view_count=thread.view_count,
             created_at=thread.created_at,
             last_activity_at=thread.last_activity_at,
             model=thread,
@@ -169,23 +220,38 @@ class ThreadNode(relay.Node):
     # several times cheaper than an async one.
     @strawberry.field(graphql_type=MemberNode | None)
     def author(self, info: Info) -> MemberNode | None | Awaitable[MemberNode | None]:
-        return self._person(info, self.model.author_id)
+        return _person(info, self.page, self.model.author_id)
 
     @strawberry.field(graphql_type=MemberNode | None)
     def last_poster(self, info: Info) -> MemberNode | None | Awaitable[MemberNode | None]:
-        return self._person(info, self.model.last_poster_id)
+        return _person(info, self.page, self.model.last_poster_id)
 
-    def _person(
-        self, info: Info, member_id: int | None
-    ) -> MemberNode | None | Awaitable[MemberNode | None]:
-        if member_id is None:
+    @strawberry.field(
+        description="The newest post every reader of the thread sees (the opening post if "
+        "there is no visible reply); null if there is none.",
+        graphql_type=PostTeaser | None,
+    )
+    def last_post(self, info: Info) -> PostTeaser | None | Awaitable[PostTeaser | None]:
+        post_id = self.model.last_post_id
+        if post_id is None:
             return None
-        if self.page is None or self.page.members is None:
-            return _member(info, member_id)
-        member = self.page.members.get(member_id)
-        if member is None:
-            return None
-        return MemberNode.from_model(member, self.page.accounts.get(member.account_id))
+        if self.page is not None and self.page.teasers is not None:
+            teaser = self.page.teasers.get(post_id)
+            return PostTeaser.from_teaser(teaser, self.page) if teaser else None
+        return self._last_post(info, post_id)
+
+    async def _last_post(self, info: Info, post_id: int) -> PostTeaser | None:
+        teaser = await info.context.community.teaser_by_post_id.load(post_id)
+        return PostTeaser.from_teaser(teaser) if teaser else None
+
+    @strawberry.field(
+        description="Whether you watch this thread (notified of replies).", graphql_type=bool
+    )
+    def viewer_is_following(self, info: Info) -> bool | Awaitable[bool]:
+        info.context.require_actor()
+        if self.page is not None and self.page.following is not None:
+            return self.page.following[self.model.id]
+        return info.context.community.following_by_thread_id.load(self.model.id)
 
     @strawberry.field
     async def space(self, info: Info) -> SpaceNode | None:
@@ -249,31 +315,39 @@ class PostNode(relay.Node):
     number: int = strawberry.field(description="Position in the thread; 1 is the opening post.")
     body_html: str = strawberry.field(description="Sanitized HTML rendered from the Markdown.")
     body_markdown: str
+    excerpt: str = strawberry.field(
+        description="Plain text of the post for previews, quotes left out, at most 240 "
+        "characters plus an ellipsis. Escape it when rendering."
+    )
     status: PostStatus
     reaction_count: int
     created_at: datetime
     edited_at: datetime | None
     deleted: bool
     model: strawberry.Private[models.Post]
+    # Set on the posts of a thread page (feed.load_post_page): author and viewer's reactions.
+    page: strawberry.Private[FeedPage | None] = None
 
     @classmethod
-    def from_model(cls, post: models.Post) -> Self:
+    def from_model(cls, post: models.Post, page: FeedPage | None = None) -> Self:
         return cls(
             id=post.id,
             number=post.number,
             body_html=post.body_html,
             body_markdown=post.body_markdown,
+            excerpt=post.excerpt,
             status=post.status,
             reaction_count=post.reaction_count,
             created_at=post.created_at,
             edited_at=post.edited_at,
             deleted=post.deleted_at is not None,
             model=post,
+            page=page,
         )
 
-    @strawberry.field
-    async def author(self, info: Info) -> MemberNode | None:
-        return await _member(info, self.model.author_id)
+    @strawberry.field(graphql_type=MemberNode | None)
+    def author(self, info: Info) -> MemberNode | None | Awaitable[MemberNode | None]:
+        return _person(info, self.page, self.model.author_id)
 
     @strawberry.field(description="The post this one replies to (replies nest one level).")
     async def parent(self, info: Info) -> "PostNode | None":
@@ -293,10 +367,12 @@ class PostNode(relay.Node):
         counts = await info.context.community.reaction_counts_by_post_id.load(self.model.id)
         return [ReactionCount(kind=k, count=c) for k, c in sorted(counts.items())]
 
-    @strawberry.field
-    async def viewer_reactions(self, info: Info) -> list[ReactionKind]:
+    @strawberry.field(graphql_type=list[ReactionKind])
+    def viewer_reactions(self, info: Info) -> list[ReactionKind] | Awaitable[list[ReactionKind]]:
         info.context.require_actor()
-        return await info.context.community.viewer_reactions_by_post_id.load(self.model.id)
+        if self.page is not None and self.page.viewer_reactions is not None:
+            return self.page.viewer_reactions[self.model.id]
+        return info.context.community.viewer_reactions_by_post_id.load(self.model.id)
 
     @strawberry.field(
         description="Earlier versions, newest first. For the author and moderators; null else."

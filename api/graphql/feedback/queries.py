@@ -20,7 +20,7 @@ from api.graphql.feedback.types import (
 )
 from api.graphql.identity.types import AccountNode
 from api.graphql.money import Money
-from api.graphql.relay import page_request, to_connection
+from api.graphql.relay import is_row_id, page_request, to_connection
 from domain.community import policies as community_policies
 from domain.community.models import Thread
 from domain.feedback import policies, reports, repository
@@ -67,10 +67,7 @@ async def idea_votes(info: Info, idea: Idea, first: int) -> list[IdeaVoteType] |
     if not 0 <= first <= 100:
         raise BadRequest("first must be between 0 and 100")
     rows = await info.context.session.scalars(
-        select(IdeaVote)
-        .where(IdeaVote.idea_id == idea.id)
-        .order_by(IdeaVote.id.desc())
-        .limit(first)
+        repository.group_votes(idea.id).order_by(IdeaVote.id.desc()).limit(first)
     )
     return [IdeaVoteType.from_model(vote) for vote in rows]
 
@@ -227,7 +224,7 @@ class FeedbackQueries(SurveyQueries):
     @strawberry.field(description="The idea a discussion thread (IDEA_LINK) is about.")
     async def idea_for_thread(self, info: Info, thread_id: relay.GlobalID) -> IdeaNode | None:
         actor = info.context.require_actor()
-        if thread_id.type_name != "Thread" or not thread_id.node_id.isdigit():
+        if thread_id.type_name != "Thread" or not is_row_id(thread_id.node_id):
             return None
         statement = select(Thread.idea_id).where(Thread.id == int(thread_id.node_id))
         idea_id = await info.context.session.scalar(

@@ -10,7 +10,7 @@ from api.graphql.identity.types import (
     MemberNode,
     Role,
 )
-from api.graphql.relay import page_request, to_connection
+from api.graphql.relay import is_row_id, page_request, to_connection
 from domain.identity import policies, repository
 from domain.identity.models import Account, Member
 from domain.shared.pagination import paginate
@@ -50,7 +50,7 @@ class IdentityQueries:
         statement = policies.discoverable_members(actor, repository.members_statement())
         if filter and filter.account_id is not None:
             account_id = (
-                int(filter.account_id.node_id) if filter.account_id.node_id.isdigit() else 0
+                int(filter.account_id.node_id) if is_row_id(filter.account_id.node_id) else 0
             )
             statement = statement.where(Member.account_id == account_id)
         if filter and filter.role is not None and filter.role is not Role.MEMBER:

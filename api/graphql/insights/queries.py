@@ -17,7 +17,7 @@ from api.graphql.insights.types import (
     model_credits,
 )
 from api.graphql.money import Money
-from api.graphql.relay import page_request, to_connection
+from api.graphql.relay import is_row_id, page_request, to_connection
 from domain.identity.models import Account, AccountKind
 from domain.identity.policies import Actor
 from domain.insights import policies, repository
@@ -77,7 +77,7 @@ async def readable_outcomes(info: Info, ids: Sequence[int]) -> dict[int, Success
 
 
 def _account_id(global_id: relay.GlobalID) -> int:
-    if global_id.type_name != "Account" or not global_id.node_id.isdigit():
+    if global_id.type_name != "Account" or not is_row_id(global_id.node_id):
         raise BadRequest("accountId is not an account's id")
     return int(global_id.node_id)
 

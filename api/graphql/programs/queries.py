@@ -15,7 +15,7 @@ from api.graphql.programs.types import (
     ProgramNode,
     ProgramState,
 )
-from api.graphql.relay import page_request, to_connection
+from api.graphql.relay import is_row_id, page_request, to_connection
 from domain.programs import policies
 from domain.programs.models import (
     SEATED,
@@ -111,7 +111,7 @@ async def program_enrolments(
 
 
 def _int_id(value: relay.GlobalID, type_name: str, name: str) -> int:
-    if value.type_name != type_name or not value.node_id.isdigit():
+    if value.type_name != type_name or not is_row_id(value.node_id):
         raise BadRequest(f"{name} is not a {type_name} id")
     return int(value.node_id)
 

@@ -9,16 +9,17 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from api.graphql.community.queries import (
-    readable_posts_by_ids,
-    readable_spaces_by_ids,
-    readable_threads_by_ids,
-)
+from api.graphql.advocacy.asset_types import CaseStudyNode, TestimonialNode
+from api.graphql.advocacy.types import AdvocateProfileNode
+from api.graphql.community.queries import readable_spaces_by_ids, readable_threads_by_ids
 from api.graphql.community.types import PostNode, ThreadNode
 from api.graphql.context import Info
 from api.graphql.feedback.types import IdeaNode
 from api.graphql.identity.types import MemberNode
+from api.graphql.relay import is_row_id
 from api.graphql.search.types import (
+    AdvocateProfileSearchHit,
+    CaseStudySearchHit,
     IdeaSearchHit,
     MemberSearchHit,
     PostSearchHit,
@@ -33,8 +34,12 @@ from api.graphql.search.types import (
     SearchToken,
     SearchTokenIndex,
     SearchType,
+    TestimonialSearchHit,
     ThreadSearchHit,
 )
+from domain.advocacy import models as advocacy_models
+from domain.community import policies as community_policies
+from domain.community.models import Post
 from domain.identity import policies as identity_policies
 from domain.identity.models import Account, Member
 from domain.identity.repository import members_statement
@@ -170,6 +175,17 @@ def _filters(filters: SearchFilters | None) -> dict[str, tuple[Any, ...]]:
         given["kind"] = tuple(k.value for k in _capped("kinds", filters.kinds))
     if filters.answered is not None:
         given["answered"] = (filters.answered,)
+    named: dict[str, tuple[str, list[str] | None]] = {
+        "industry": ("industries", filters.industries),
+        "product": ("products", filters.products),
+        "region": ("regions", filters.regions),
+        "approval_state": ("approvalStates", filters.approval_states),
+    }
+    for name, (input_field, texts) in named.items():
+        if texts:
+            cleaned = (t.strip() for t in _capped(input_field, texts))
+            # States are enum names (PUBLISHED); the others are matched as the facet shows them.
+            given[name] = tuple(t.upper() if name == "approval_state" else t for t in cleaned)
     return given
 
 
@@ -184,7 +200,7 @@ def _capped(field: str, values: list[Any]) -> list[Any]:
 
 
 def _id(global_id: relay.GlobalID, type_name: str, field: str) -> int:
-    if global_id.type_name != type_name or not global_id.node_id.isdigit():
+    if global_id.type_name != type_name or not is_row_id(global_id.node_id):
         raise SearchError(
             f"{field} takes {type_name} ids",
             code=SearchErrorCode.INVALID_FILTER,
@@ -235,10 +251,14 @@ async def _hydrated(info: Info, hits: Sequence[Hit]) -> list[Any]:
     for hit in hits:
         wanted.setdefault(hit.type, []).append(hit.id)
     threads = await readable_threads_by_ids(info, wanted["thread"]) if "thread" in wanted else {}
-    posts = await readable_posts_by_ids(info, wanted["post"]) if "post" in wanted else {}
+    posts = await _readable_posts(info, wanted["post"]) if "post" in wanted else {}
     members = await _readable_members(info, wanted["member"]) if "member" in wanted else {}
     ideas = await info.context.feedback.readable_idea_by_id.load_many(wanted.get("idea", []))
     idea_by_id = {idea.id: idea for idea in ideas if idea is not None}
+    advocacy = {
+        name: await _readable_advocacy(info, model, wanted.get(name, []))
+        for name, model in ADVOCACY_MODELS.items()
+    }
     nodes: list[Any] = []
     for hit in hits:
         highlights = [SearchHighlight(field=h.field, snippet=h.snippet) for h in hit.highlights]
@@ -255,9 +275,62 @@ async def _hydrated(info: Info, hits: Sequence[Hit]) -> list[Any]:
             )
         elif hit.type == "idea" and (idea := idea_by_id.get(hit.id)):
             nodes.append(IdeaSearchHit(idea=IdeaNode.from_model(idea), highlights=highlights))
+        elif hit.type == "case_study" and (study := advocacy["case_study"].get(hit.id)):
+            nodes.append(
+                CaseStudySearchHit(
+                    case_study=CaseStudyNode.from_model(study), highlights=highlights
+                )
+            )
+        elif hit.type == "testimonial" and (quote := advocacy["testimonial"].get(hit.id)):
+            nodes.append(
+                TestimonialSearchHit(
+                    testimonial=TestimonialNode.from_model(quote), highlights=highlights
+                )
+            )
+        elif hit.type == "advocate_profile" and (
+            profile := advocacy["advocate_profile"].get(hit.id)
+        ):
+            nodes.append(
+                AdvocateProfileSearchHit(
+                    advocate_profile=AdvocateProfileNode.from_model(profile),
+                    highlights=highlights,
+                )
+            )
         else:
             nodes.append(None)
     return nodes
+
+
+async def _readable_posts(info: Info, ids: Sequence[int]) -> dict[int, Post]:
+    """readable_posts in two steps: the posts by id under post_state_filter, then their threads
+    through the readable thread loader. In one statement, readable_posts' `thread_id IN
+    (readable threads)` makes SQLite list every readable thread first: 0.8 s for 20 posts on
+    the million-post forum."""
+    actor = info.context.require_actor()
+    posts = list(
+        await info.context.session.scalars(
+            select(Post).where(Post.id.in_(ids), community_policies.post_state_filter(actor))
+        )
+    )
+    thread_ids = sorted({post.thread_id for post in posts})
+    threads = await info.context.community.readable_thread_by_id.load_many(thread_ids)
+    readable = {thread.id for thread in threads if thread is not None}
+    return {post.id: post for post in posts if post.thread_id in readable}
+
+
+ADVOCACY_MODELS: dict[str, type] = {
+    "case_study": advocacy_models.CaseStudy,
+    "testimonial": advocacy_models.Testimonial,
+    "advocate_profile": advocacy_models.AdvocateProfile,
+}
+
+
+async def _readable_advocacy(info: Info, model: type, ids: Sequence[int]) -> dict[int, Any]:
+    """Through domain.advocacy.policies.readable, as every advocacy surface loads them."""
+    if not ids:
+        return {}
+    found = await info.context.advocacy.readable(model).load_many(ids)
+    return {row.id: row for row in found if row is not None}
 
 
 async def _readable_members(info: Info, ids: Sequence[int]) -> dict[int, Member]:

@@ -5,6 +5,8 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from api.graphql.advocacy.asset_types import CaseStudyNode, TestimonialNode
+from api.graphql.advocacy.types import AdvocateProfileNode
 from api.graphql.community.types import PostNode, ThreadNode
 from api.graphql.feedback.types import IdeaNode
 from api.graphql.identity.types import MemberNode
@@ -17,6 +19,9 @@ class SearchType(Enum):
     POST = "post"
     MEMBER = "member"
     IDEA = "idea"
+    CASE_STUDY = "case_study"
+    TESTIMONIAL = "testimonial"
+    ADVOCATE_PROFILE = "advocate_profile"
 
 
 @strawberry.enum(name="SearchFacetField", description="What search results can be counted by.")
@@ -27,6 +32,10 @@ class SearchFacetField(Enum):
     KIND = "kind"
     ANSWERED = "answered"
     ACCOUNT = "account"
+    INDUSTRY = "industry"
+    PRODUCT = "product"
+    REGION = "region"
+    APPROVAL_STATE = "approval_state"
 
 
 @strawberry.input(
@@ -50,6 +59,24 @@ class SearchFilters:
         default=None,
         description="The author's (or member's) account. Staff may name any; others only their "
         "own account.",
+    )
+    industries: list[str] | None = strawberry.field(
+        default=None,
+        description="Case studies, testimonials and advocate profiles: the customer's industry "
+        "(the account's, or a case study's industry tags), as the INDUSTRY facet shows it.",
+    )
+    products: list[str] | None = strawberry.field(
+        default=None,
+        description="Case studies (product tags), testimonials (products the author uses), "
+        "advocate profiles (their products), as the PRODUCT facet shows them.",
+    )
+    regions: list[str] | None = strawberry.field(
+        default=None, description="The customer account's region, as the REGION facet shows it."
+    )
+    approval_states: list[str] | None = strawberry.field(
+        default=None,
+        description="A case study's stage (e.g. PUBLISHED, RETIRED), a testimonial's state "
+        "(e.g. AWAITING_APPROVAL) or an advocate profile's status (e.g. NOMINATED).",
     )
 
 
@@ -85,8 +112,43 @@ class IdeaSearchHit:
     highlights: list[SearchHighlight]
 
 
+@strawberry.type(
+    name="CaseStudySearchHit",
+    description="A case study: staff who run advocacy find all; others their own and published "
+    "ones under active consent.",
+)
+class CaseStudySearchHit:
+    case_study: CaseStudyNode
+    highlights: list[SearchHighlight]
+
+
+@strawberry.type(
+    name="TestimonialSearchHit",
+    description="A testimonial: staff who run advocacy find all; a customer their own.",
+)
+class TestimonialSearchHit:
+    testimonial: TestimonialNode
+    highlights: list[SearchHighlight]
+
+
+@strawberry.type(
+    name="AdvocateProfileSearchHit",
+    description="A reference (advocate) profile: staff who run advocacy find all; a customer "
+    "their own.",
+)
+class AdvocateProfileSearchHit:
+    advocate_profile: AdvocateProfileNode
+    highlights: list[SearchHighlight]
+
+
 SearchHit = Annotated[
-    ThreadSearchHit | PostSearchHit | MemberSearchHit | IdeaSearchHit,
+    ThreadSearchHit
+    | PostSearchHit
+    | MemberSearchHit
+    | IdeaSearchHit
+    | CaseStudySearchHit
+    | TestimonialSearchHit
+    | AdvocateProfileSearchHit,
     strawberry.union("SearchHit", description="One search result, by document type."),
 ]
 
@@ -101,7 +163,8 @@ class SearchHitEdge:
 class SearchFacetValue:
     value: str = strawberry.field(
         description="A global id for spaces and accounts (usable in SearchFilters), the type "
-        "(THREAD, POST, MEMBER), the tag, the thread kind, or true/false for answered."
+        "(THREAD, POST, MEMBER, ...), the tag, the thread kind, true/false for answered, or the "
+        "industry, product, region or approval state as stored."
     )
     label: str | None = strawberry.field(description="A space's or account's name.")
     count: int

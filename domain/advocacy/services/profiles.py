@@ -139,14 +139,13 @@ async def decide_nomination(
     profile = await get_for_update(session, AdvocateProfile, profile_id, "profileId")
     if not actor.is_staff:
         raise Forbidden("staff only")
-    if profile.status is not ProfileStatus.NOMINATED:
-        raise invalid("this profile is not awaiting approval", "profileId", Code.INVALID_TRANSITION)
     if profile.nominated_by_id == actor.member_id:
         raise invalid(
             "you nominated this advocate; another person must approve",
             "profileId",
             Code.SELF_APPROVAL,
         )
+    # Who may decide comes before the state: the state is not theirs to learn.
     account = await session.get(Account, profile.account_id)
     if account is None or not policies.can_decide_for_account(actor, account):
         raise DomainError(
@@ -154,6 +153,8 @@ async def decide_nomination(
             code=Code.NOT_ACCOUNT_OWNER,
             field=["input", "profileId"],
         )
+    if profile.status is not ProfileStatus.NOMINATED:
+        raise invalid("this profile is not awaiting approval", "profileId", Code.INVALID_TRANSITION)
     profile.status = ProfileStatus.ACTIVE if approve else ProfileStatus.DECLINED
     profile.decided_by_id = actor.member_id
     profile.decided_at = now

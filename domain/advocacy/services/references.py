@@ -187,7 +187,6 @@ async def decide(
     if not actor.is_staff:
         raise Forbidden("staff only")
     request = await get_for_update(session, ReferenceRequest, request_id, "requestId")
-    _expect(request, S.REQUESTED)
     if request.advocate_id is None or request.advocate_account_id is None:
         raise invalid("choose an advocate first", "requestId", Code.INVALID_TRANSITION)
     if request.requested_by_id == actor.member_id:
@@ -196,6 +195,7 @@ async def decide(
             "requestId",
             Code.SELF_APPROVAL,
         )
+    # Who may decide comes before the state: the state is not theirs to learn.
     account = await session.get(Account, request.advocate_account_id)
     if account is None or not policies.can_decide_for_account(actor, account):
         raise DomainError(
@@ -203,6 +203,7 @@ async def decide(
             code=Code.NOT_ACCOUNT_OWNER,
             field=["input", "requestId"],
         )
+    _expect(request, S.REQUESTED)
     if approve:
         await _check_advocate(session, request, request.advocate_id, now)
     request.status = S.APPROVED if approve else S.DECLINED

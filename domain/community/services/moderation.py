@@ -85,6 +85,7 @@ async def set_post_status(session: AsyncSession, post: Post, status: PostStatus)
         await set_thread_hidden(session, thread, status is not PostStatus.VISIBLE)
     else:
         thread.reply_count += _counted(post) - counted_before
+    thread.last_post_id = await repository.newest_visible_post_id(session, thread.id)
     return thread
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.community import events, policies, repository
 from domain.community.errors import CommunityErrorCode as Code
-from domain.community.markdown import Rendered, quote, render
+from domain.community.markdown import Rendered, excerpt, quote, render
 from domain.community.models import (
     Mention,
     Post,
@@ -85,6 +85,7 @@ async def start_thread(
     await session.flush()
     post = await _add_post(session, actor, thread, 1, rendered, new.body, held, now)
     if not held:
+        thread.last_post_id = post.id
         await _bump_space(session, space, now)
     await _watch(session, actor.member_id, thread.id)
     standing.threads_created += 1
@@ -139,6 +140,9 @@ async def reply(
         quoted_post_id=new.quoted_post_id,
     )
     if not held:
+        # The thread's row lock (next_post_number) is held until commit, so replies set this
+        # in number order.
+        thread.last_post_id = post.id
         space = await session.get(Space, thread.space_id)
         assert space is not None
         space.last_activity_at = now
@@ -180,6 +184,7 @@ async def edit_post(
     )
     previous_mentions = set(await _mentioned_ids(session, post.id))
     post.body_markdown, post.body_html, post.edited_at = body, rendered.html, now
+    post.excerpt = excerpt(rendered.html)
     if title is not None:
         thread.title = title
     await _record_mentions(session, post, rendered, exclude=previous_mentions)
@@ -204,6 +209,13 @@ async def delete_post(
         raise Forbidden("you may only delete your own posts")
     if post.deleted_at is not None:
         return post
+    # Counters and the last-post pointer change from locked rows (post, then thread: the order
+    # moderation takes them in), so a reply or a hide committing meanwhile is neither lost from
+    # reply_count nor left ahead of the pointer.
+    post = await repository.post_for_update(session, post.id)
+    thread = await repository.thread_for_update(session, thread.id)
+    if post.deleted_at is not None:
+        return post
     post.deleted_at, post.deleted_by_id = now, actor.member_id
     if post.number == 1:
         thread.deleted_at = now
@@ -211,6 +223,8 @@ async def delete_post(
         thread.reply_count -= 1
     if thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
+    if thread.last_post_id == post.id or post.number == 1:
+        thread.last_post_id = await repository.newest_visible_post_id(session, thread.id)
     if post.author_id != actor.member_id:
         record_audit(
             session,
@@ -272,6 +286,7 @@ async def _add_post(
         quoted_post_id=quoted_post_id,
         body_markdown=body,
         body_html=rendered.html,
+        excerpt=excerpt(rendered.html),
         status=PostStatus.HELD if held else PostStatus.VISIBLE,
         reaction_count=0,
         created_at=now,

@@ -190,6 +190,8 @@ async def merge_thread(
     if source.last_activity_at > target.last_activity_at:
         target.last_activity_at = source.last_activity_at
         target.last_poster_id = source.last_poster_id
+    target.last_post_id = await repository.newest_visible_post_id(session, target.id)
+    source.last_post_id = None
     if (
         target.kind is ThreadKind.QUESTION
         and target.accepted_post_id is None

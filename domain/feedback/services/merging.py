@@ -1,27 +1,24 @@
 """Merging a duplicate idea into an original, and undoing it exactly.
 
-Everything is set-based: a merge or an undo runs the same handful of statements whatever the
-number of votes (INSERT ... SELECT, UPDATE ... WHERE, DELETE ... IN (SELECT ...), and the demand
-rebuilt with aggregate SQL in `demand.recompute`); no vote becomes a Python object and one
-event tells of the whole merge (with its counts; consumers that want the voters read them
-after commit). A member who voted on both keeps the original's vote and the duplicate's is
-dropped. The merge records each vote it moved and each it dropped (whole) in
-`idea_merge_votes`, so undo puts every vote back where it was and recomputes both ideas' demand
-from their votes. Merges are undone in reverse order: an idea merged further must be
-un-merged first.
+No vote moves. The duplicate (and whatever was merged into it) gets a pointer to the open idea
+its votes now count for (`merge_root_id`, see services/demand.py), its demand is emptied and
+the open idea's is recomputed from its vote group in a few set-based statements, each member
+once (a member who voted on both keeps the original's vote) and each account's ARR once. So a
+merge writes a handful of rows whatever the number of votes, and undoing it only restores the
+duplicate's status and pointers and recomputes both ideas from the votes, which are exactly
+where they were. Merges are undone in reverse order: an idea merged further must be un-merged
+first.
 """
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Result, and_, delete, exists, insert, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from domain.feedback import events
 from domain.feedback.errors import FeedbackErrorCode as Code
 from domain.feedback.errors import failure
-from domain.feedback.models import Idea, IdeaMerge, IdeaMergeVote, IdeaStatus, IdeaVote
+from domain.feedback.models import Idea, IdeaMerge, IdeaStatus
 from domain.feedback.services.common import readable_idea, require_triager
 from domain.feedback.services.demand import recompute
 from domain.identity.policies import Actor
@@ -45,20 +42,16 @@ async def merge(
     source, target = locked[source_id], locked[target_id]
     if source.status is IdeaStatus.DUPLICATE:
         raise failure(Code.IDEA_MERGED, "this idea is already merged", "sourceId")
-    seen = {target.id}
-    while target.merged_into_id is not None:
-        if target.merged_into_id == source.id or len(seen) > _MAX_CHAIN:
+    if target.merge_root_id is not None:
+        # merged itself: the votes count for the open idea at the end of its chain, which is
+        # locked too, so its counters cannot move under a concurrent vote
+        if target.merge_root_id == source.id:
             raise failure(Code.MERGE_CYCLE, "the target is merged into this idea", "targetId")
-        # Each idea of the chain is locked too: the last one takes the votes and its counters
-        # must not move under a concurrent vote.
-        following = await session.get(
-            Idea, target.merged_into_id, populate_existing=True, with_for_update=True
+        root = await session.get(
+            Idea, target.merge_root_id, populate_existing=True, with_for_update=True
         )
-        assert following is not None
-        target = following
-        seen.add(target.id)
-    if target.id == source.id:
-        raise failure(Code.MERGE_CYCLE, "the target is merged into this idea", "targetId")
+        assert root is not None
+        target = root
     record = IdeaMerge(
         source_id=source.id,
         target_id=target.id,
@@ -67,13 +60,22 @@ async def merge(
         merged_at=now,
     )
     session.add(record)
-    await session.flush()
-    moved, dropped = await _move_votes(session, record)
+    source_voters, target_voters = source.voter_count, target.voter_count
     source.status = IdeaStatus.DUPLICATE
     source.merged_into_id = target.id
+    source.merge_root_id = target.id
     source.status_changed_at = now
     await session.flush()
+    # what was merged into the duplicate now counts for the target too
+    await session.execute(
+        update(Idea)
+        .where(Idea.merge_root_id == source.id)
+        .values(merge_root_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
     await recompute(session, [source.id, target.id])
+    # members who voted on both count once: the union is smaller than the sum by them
+    dropped = source_voters + target_voters - target.voter_count
     record_audit(
         session,
         actor_member_id=actor.member_id,
@@ -88,7 +90,7 @@ async def merge(
         idea_id=source.id,
         target_id=target.id,
         merge_id=record.id,
-        moved_votes=moved,
+        moved_votes=source_voters - dropped,
         dropped_votes=dropped,
     )
     return source, target
@@ -115,50 +117,21 @@ async def unmerge(
             "the idea it was merged into has been merged since: undo that merge first",
             "ideaId",
         )
-    moved = select(IdeaMergeVote.vote_id).where(
-        IdeaMergeVote.merge_id == record.id, IdeaMergeVote.dropped.is_(False)
-    )
-    moved_back = await session.execute(
-        update(IdeaVote)
-        .where(IdeaVote.id.in_(moved), IdeaVote.idea_id == target.id)
-        .values(idea_id=source.id)
-        .execution_options(synchronize_session=False)
-    )
-    dropped = select(
-        IdeaMergeVote.vote_id,
-        literal(source.id),
-        IdeaMergeVote.member_id,
-        IdeaMergeVote.account_id,
-        IdeaMergeVote.importance,
-        IdeaMergeVote.proxy,
-        IdeaMergeVote.recorded_by_id,
-        IdeaMergeVote.proxy_source,
-        IdeaMergeVote.proxy_note,
-        IdeaMergeVote.created_at,
-    ).where(IdeaMergeVote.merge_id == record.id, IdeaMergeVote.dropped.is_(True))
-    restored = await session.execute(
-        insert(IdeaVote).from_select(
-            [
-                "id",
-                "idea_id",
-                "member_id",
-                "account_id",
-                "importance",
-                "proxy",
-                "recorded_by_id",
-                "proxy_source",
-                "proxy_note",
-                "created_at",
-            ],
-            dropped,
-        )
-    )
     source.status = record.source_status
     source.merged_into_id = None
+    source.merge_root_id = None
     source.status_changed_at = now
     record.undone_at = now
     record.undone_by_id = actor.member_id
     await session.flush()
+    subtree = await _merged_under(session, source.id)
+    if subtree:
+        await session.execute(
+            update(Idea)
+            .where(Idea.id.in_(subtree))
+            .values(merge_root_id=source.id)
+            .execution_options(synchronize_session=False)
+        )
     await recompute(session, [source.id, target.id])
     record_audit(
         session,
@@ -174,66 +147,17 @@ async def unmerge(
         idea_id=source.id,
         target_id=target.id,
         merge_id=record.id,
-        moved_votes=_rowcount(moved_back),
-        restored_votes=_rowcount(restored),
+        source_voters=source.voter_count,
+        target_voters=target.voter_count,
     )
     return source, target
 
 
-async def _move_votes(session: AsyncSession, record: IdeaMerge) -> tuple[int, int]:
-    """Records the source's votes (marking those of members who voted on the target as well),
-    drops the latter and moves the rest: three statements. Returns (moved, dropped)."""
-    on_target = aliased(IdeaVote)
-    duplicate = exists().where(
-        and_(on_target.idea_id == record.target_id, on_target.member_id == IdeaVote.member_id)
-    )
-    recorded = await session.execute(
-        insert(IdeaMergeVote).from_select(
-            [
-                "merge_id",
-                "vote_id",
-                "dropped",
-                "member_id",
-                "account_id",
-                "importance",
-                "proxy",
-                "recorded_by_id",
-                "proxy_source",
-                "proxy_note",
-                "created_at",
-            ],
-            select(
-                literal(record.id),
-                IdeaVote.id,
-                duplicate,
-                IdeaVote.member_id,
-                IdeaVote.account_id,
-                IdeaVote.importance,
-                IdeaVote.proxy,
-                IdeaVote.recorded_by_id,
-                IdeaVote.proxy_source,
-                IdeaVote.proxy_note,
-                IdeaVote.created_at,
-            ).where(IdeaVote.idea_id == record.source_id),
-        )
-    )
-    dropped = select(IdeaMergeVote.vote_id).where(
-        IdeaMergeVote.merge_id == record.id, IdeaMergeVote.dropped.is_(True)
-    )
-    removed = await session.execute(
-        delete(IdeaVote)
-        .where(IdeaVote.id.in_(dropped))
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(IdeaVote)
-        .where(IdeaVote.idea_id == record.source_id)
-        .values(idea_id=record.target_id)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(recorded) - _rowcount(removed), _rowcount(removed)
-
-
-def _rowcount(result: Result[Any]) -> int:
-    """Rows a DML statement touched (both drivers report it for INSERT ... SELECT too)."""
-    return int(getattr(result, "rowcount", 0) or 0)
+async def _merged_under(session: AsyncSession, idea_id: int) -> list[int]:
+    """The ideas merged into `idea_id` directly or through a chain (one query per level)."""
+    found: list[int] = []
+    level = [idea_id]
+    while level and len(found) <= _MAX_CHAIN:
+        level = list(await session.scalars(select(Idea.id).where(Idea.merged_into_id.in_(level))))
+        found += level
+    return found

@@ -4,11 +4,15 @@ A vote locks its idea's row first (SELECT ... FOR UPDATE on PostgreSQL; SQLite w
 IMMEDIATE and so run one at a time). Under that lock the per-(idea, account) demand row and
 the idea's counters change by exact increments: the account's ARR is added only when its first
 voter arrives and taken away when its last leaves, so 1,000 concurrent votes leave exact sums.
+A vote is one INSERT (refused if the member already votes anywhere in the idea's vote group,
+see services/demand.py), one demand UPSERT that says whether the account is new, and one
+UPDATE of the idea's counters.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.feedback import events, policies
 from domain.feedback.errors import FeedbackErrorCode as Code
 from domain.feedback.errors import failure, not_found
-from domain.feedback.impact import load_weights
+from domain.feedback.impact import SETTINGS_ID, ImpactWeights, load_weights, weights_from
 from domain.feedback.models import (
     IMPORTANCE_RANK,
+    FeedbackSettings,
     Idea,
     IdeaAccountDemand,
     IdeaVote,
@@ -26,11 +31,18 @@ from domain.feedback.models import (
     ProxySource,
 )
 from domain.feedback.services.common import readable_idea, require_open_idea
-from domain.feedback.services.demand import arr_cents, count_importance
+from domain.feedback.services.demand import (
+    account_arr_cents,
+    count_importance,
+    effective,
+    highest_ask,
+    merged_into,
+    vote_group,
+)
 from domain.identity.models import Account, AccountKind, Member, MemberStatus
 from domain.identity.policies import Actor
 from domain.shared.errors import Forbidden
-from domain.shared.models import utcnow
+from domain.shared.models import Id, utcnow
 from domain.shared.upsert import dialect_name
 from domain.shared.validation import Checker
 
@@ -56,9 +68,9 @@ async def vote(
             "staff record proxy votes for customers instead of voting",
             "ideaId",
         )
-    idea = await readable_idea(session, actor, idea_id, lock=True)
+    idea, weights = await _lock_with_weights(session, actor, idea_id)
     return idea, await _add_vote(
-        session, idea, actor.member_id, actor.account_id, importance, actor.member_id, None
+        session, idea, weights, actor.member_id, actor.account_id, importance, actor.member_id, None
     )
 
 
@@ -71,7 +83,7 @@ async def record_proxy_vote(
     check = Checker(Code.INVALID_VALUE)
     note = check.text("note", new.note, max_length=1000)
     check.raise_if_any()
-    idea = await readable_idea(session, actor, new.idea_id, lock=True)
+    idea, weights = await _lock_with_weights(session, actor, new.idea_id)
     contact = await session.get(Member, new.member_id)
     account = await session.get(Account, contact.account_id) if contact else None
     if contact is None or account is None or contact.status is MemberStatus.DEACTIVATED:
@@ -82,12 +94,13 @@ async def record_proxy_vote(
         raise not_found("idea", "ideaId")  # the contact could not see this idea
     proxy = (actor.member_id, new.source, note)
     return idea, await _add_vote(
-        session, idea, contact.id, account.id, new.importance, actor.member_id, proxy
+        session, idea, weights, contact.id, account.id, new.importance, actor.member_id, proxy
     )
 
 
 async def unvote(session: AsyncSession, actor: Actor, idea_id: int) -> Idea:
-    """Takes the member's vote back; the account's ARR leaves with its last voter."""
+    """Takes the member's vote back (with any they cast on ideas merged into this one); the
+    account's ARR leaves with its last voter."""
     if not actor.can_write:
         raise Forbidden("this token is read-only")
     idea = await readable_idea(session, actor, idea_id, lock=True)
@@ -95,28 +108,19 @@ async def unvote(session: AsyncSession, actor: Actor, idea_id: int) -> Idea:
     removed = (
         await session.execute(
             delete(IdeaVote)
-            .where(IdeaVote.idea_id == idea.id, IdeaVote.member_id == actor.member_id)
-            .returning(IdeaVote.account_id, IdeaVote.importance)
+            .where(IdeaVote.member_id == actor.member_id, IdeaVote.idea_id.in_(vote_group(idea.id)))
+            .returning(IdeaVote.id, IdeaVote.idea_id, IdeaVote.account_id, IdeaVote.importance)
+            .execution_options(synchronize_session=False)
         )
-    ).first()
-    if removed is None:
+    ).all()
+    counted = effective(removed, idea.id)  # type: ignore[arg-type]
+    if counted is None:
         raise failure(Code.NOT_VOTED, "you have not voted on this idea", "ideaId")
-    account_id, importance = removed
-    demand = await session.get(IdeaAccountDemand, (idea.id, account_id), populate_existing=True)
-    assert demand is not None
-    demand.voter_count -= 1
-    if demand.voter_count == 0:
-        idea.account_count -= 1
-        idea.arr_cents -= demand.arr_cents
-        await session.delete(demand)
-    else:
-        ranks = select(IdeaVote.importance).where(
-            IdeaVote.idea_id == idea.id, IdeaVote.account_id == account_id
-        )
-        demand.max_importance_rank = max(IMPORTANCE_RANK[i] for i in await session.scalars(ranks))
+    weights = await load_weights(session)
+    await _leave_account(session, idea, counted.account_id)
     idea.voter_count -= 1
-    count_importance(idea, Importance(importance), -1)
-    idea.impact_score = (await load_weights(session)).score(idea)
+    count_importance(idea, Importance(counted.importance), -1)
+    idea.impact_score = weights.score(idea)
     await session.flush()
     events.emit(session, events.IDEA_UNVOTED, idea_id=idea.id, member_id=actor.member_id)
     return idea
@@ -132,29 +136,32 @@ async def change_importance(
         raise Forbidden("this token is read-only")
     idea = await readable_idea(session, actor, idea_id, lock=True)
     require_open_idea(idea)
-    cast = await session.scalar(
+    mine = await session.scalars(
         select(IdeaVote)
-        .where(IdeaVote.idea_id == idea.id, IdeaVote.member_id == actor.member_id)
+        .where(IdeaVote.member_id == actor.member_id, IdeaVote.idea_id.in_(vote_group(idea.id)))
         .execution_options(populate_existing=True)
     )
+    cast = effective(mine, idea.id)
     if cast is None:
         raise failure(Code.NOT_VOTED, "you have not voted on this idea", "ideaId")
     old = Importance(cast.importance)
     if old is importance:
         return idea, cast
+    weights = await load_weights(session)
     cast.importance = importance
     count_importance(idea, old, -1)
     count_importance(idea, importance, 1)
     await session.flush()
-    demand = await session.get(
-        IdeaAccountDemand, (idea.id, cast.account_id), populate_existing=True
+    top = await highest_ask(session, idea.id, cast.account_id)
+    await session.execute(
+        update(IdeaAccountDemand)
+        .where(
+            IdeaAccountDemand.idea_id == idea.id, IdeaAccountDemand.account_id == cast.account_id
+        )
+        .values(max_importance_rank=top)
+        .execution_options(synchronize_session=False)
     )
-    assert demand is not None
-    ranks = select(IdeaVote.importance).where(
-        IdeaVote.idea_id == idea.id, IdeaVote.account_id == cast.account_id
-    )
-    demand.max_importance_rank = max(IMPORTANCE_RANK[i] for i in await session.scalars(ranks))
-    idea.impact_score = (await load_weights(session)).score(idea)
+    idea.impact_score = weights.score(idea)
     await session.flush()
     events.emit(
         session,
@@ -171,6 +178,7 @@ async def change_importance(
 async def _add_vote(
     session: AsyncSession,
     idea: Idea,
+    weights: ImpactWeights,
     member_id: int,
     account_id: int,
     importance: Importance,
@@ -178,8 +186,6 @@ async def _add_vote(
     proxy: tuple[int, ProxySource, str | None] | None,
 ) -> IdeaVote:
     require_open_idea(idea)
-    weights = await load_weights(session)  # read before any change: one UPDATE of the idea
-    now = utcnow()
     values = {
         "idea_id": idea.id,
         "member_id": member_id,
@@ -189,32 +195,14 @@ async def _add_vote(
         "recorded_by_id": proxy[0] if proxy else None,
         "proxy_source": proxy[1] if proxy else None,
         "proxy_note": proxy[2] if proxy else None,
-        "created_at": now,
+        "created_at": utcnow(),
     }
-    insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    vote_id = await session.scalar(
-        insert(IdeaVote).values(values).on_conflict_do_nothing().returning(IdeaVote.id)
-    )
+    vote_id = await _insert_vote(session, idea.id, values)
     if vote_id is None:
         field = "memberId" if proxy else "ideaId"
         raise failure(Code.ALREADY_VOTED, "a vote for this member is already counted", field)
     cast = IdeaVote(id=vote_id, **values)  # as inserted (not added: nothing more to write)
-    demand = await session.get(IdeaAccountDemand, (idea.id, account_id), populate_existing=True)
-    rank = IMPORTANCE_RANK[importance]
-    if demand is None:
-        account_arr = await session.scalar(select(Account.arr).where(Account.id == account_id))
-        demand = IdeaAccountDemand(
-            idea_id=idea.id,
-            account_id=account_id,
-            voter_count=0,
-            max_importance_rank=0,
-            arr_cents=arr_cents(account_arr),
-        )
-        session.add(demand)
-        idea.account_count += 1
-        idea.arr_cents += demand.arr_cents
-    demand.voter_count += 1
-    demand.max_importance_rank = max(demand.max_importance_rank, rank)
+    await _join_account(session, idea, account_id, IMPORTANCE_RANK[importance])
     idea.voter_count += 1
     count_importance(idea, importance, 1)
     idea.impact_score = weights.score(idea)
@@ -230,6 +218,98 @@ async def _add_vote(
         actor_id=actor_id,
     )
     return cast
+
+
+async def _lock_with_weights(
+    session: AsyncSession, actor: Actor, idea_id: int
+) -> tuple[Idea, ImpactWeights]:
+    """The readable idea, row-locked, and the impact weights: one round trip (the weights are
+    read before any change, so the idea's counters and score go out in one UPDATE)."""
+    statement = (
+        policies.readable_ideas(actor, select(Idea).where(Idea.id == idea_id))
+        .add_columns(FeedbackSettings)
+        .outerjoin(FeedbackSettings, FeedbackSettings.id == SETTINGS_ID)
+        .with_for_update(of=Idea)
+        .execution_options(populate_existing=True)
+    )
+    found = (await session.execute(statement)).first()
+    if found is None:
+        raise not_found("idea", "ideaId")
+    idea, settings = found
+    return idea, weights_from(settings)
+
+
+async def _insert_vote(session: AsyncSession, idea_id: int, values: dict[str, Any]) -> int | None:
+    """The new vote's id, or None if the member already votes on the idea or on one merged
+    into it: one INSERT ... SELECT ... WHERE NOT EXISTS ... ON CONFLICT DO NOTHING."""
+    columns = IdeaVote.__table__.c
+    row = select(*(literal(value, columns[name].type) for name, value in values.items()))
+    elsewhere = select(IdeaVote.id).where(
+        IdeaVote.member_id == values["member_id"], IdeaVote.idea_id.in_(merged_into(idea_id))
+    )
+    insert = postgresql_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    statement = (
+        insert(IdeaVote)
+        .from_select(list(values), row.where(~exists(elsewhere)))
+        .on_conflict_do_nothing()
+        .returning(IdeaVote.id)
+    )
+    return await session.scalar(statement)
+
+
+async def _join_account(session: AsyncSession, idea: Idea, account_id: int, rank: int) -> None:
+    """Counts one more voter for the account: one UPSERT of its demand row; if the row is new,
+    the account (and its ARR, once) joins the idea's demand."""
+    dialect = dialect_name(session)
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    higher = func.greatest if dialect == "postgresql" else func.max  # SQLite: 2-argument max()
+    new = insert(IdeaAccountDemand).from_select(
+        ["idea_id", "account_id", "voter_count", "max_importance_rank", "arr_cents"],
+        select(
+            literal(idea.id, Id), Account.id, literal(1), literal(rank), account_arr_cents()
+        ).where(Account.id == account_id),
+    )
+    table = IdeaAccountDemand.__table__.c
+    upsert = new.on_conflict_do_update(
+        index_elements=[table.idea_id, table.account_id],
+        set_={
+            "voter_count": table.voter_count + 1,
+            "max_importance_rank": higher(
+                table.max_importance_rank, new.excluded.max_importance_rank
+            ),
+        },
+    ).returning(IdeaAccountDemand.voter_count, IdeaAccountDemand.arr_cents)
+    voters, cents = (await session.execute(upsert)).one()
+    if voters == 1:
+        idea.account_count += 1
+        idea.arr_cents += cents
+
+
+async def _leave_account(session: AsyncSession, idea: Idea, account_id: int) -> None:
+    """Counts one voter less for the account; its last voter takes its ARR away."""
+    table = IdeaAccountDemand.__table__.c
+    key = (table.idea_id == idea.id, table.account_id == account_id)
+    voters, cents = (
+        await session.execute(
+            update(IdeaAccountDemand)
+            .where(*key)
+            .values(voter_count=table.voter_count - 1)
+            .returning(IdeaAccountDemand.voter_count, IdeaAccountDemand.arr_cents)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    if voters == 0:
+        await session.execute(delete(IdeaAccountDemand).where(*key))
+        idea.account_count -= 1
+        idea.arr_cents -= cents
+        return
+    top = await highest_ask(session, idea.id, account_id)
+    await session.execute(
+        update(IdeaAccountDemand)
+        .where(*key)
+        .values(max_importance_rank=top)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _as_contact(member: Member, account: Account) -> Actor:

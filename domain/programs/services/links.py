@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.feedback.models import IMPORTANCE_RANK, Idea, IdeaVote
-from domain.feedback.repository import top_ideas_for_accounts
+from domain.feedback.models import IMPORTANCE_RANK, Idea
+from domain.feedback.repository import counted_votes, top_ideas_for_accounts
 from domain.identity.models import Member
 from domain.identity.policies import Actor
 from domain.programs import repository
@@ -54,14 +54,8 @@ async def invite_idea_voters(
     idea = await session.get(Idea, idea_id)
     if idea is None:
         raise fail("idea not found", Code.NOT_FOUND, "ideaId")
-    votes = list(
-        await session.scalars(
-            select(IdeaVote)
-            .where(IdeaVote.idea_id == idea.id)
-            .order_by(IdeaVote.created_at, IdeaVote.id)
-            .limit(MAX_VOTERS)
-        )
-    )
+    # with the voters of ideas merged into it (their votes stay where they were cast)
+    votes = await counted_votes(session, idea.id, MAX_VOTERS)
     votes.sort(key=lambda v: -IMPORTANCE_RANK.get(v.importance, 0))  # stable: earliest first
     room: int | None = None
     if program.capacity is not None:

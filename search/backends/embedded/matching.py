@@ -11,6 +11,7 @@ drowned by look-alikes.
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from search.backends.embedded.schema import Tables
 from search.settings import SYNONYMS
@@ -18,42 +19,56 @@ from search.text import deletions, edit_distance, max_typos, words
 
 MAX_CANDIDATES = 6
 MIN_DICTIONARY_WORD = 3
+MIN_PREFIX_CHARS = 3  # searches; autocomplete extends from 2 letters (FTS5's prefix='2 3' index)
 
 
-def match_expression(
+@dataclass(frozen=True)
+class WordTerms:
+    """How one query word is matched: as typed, as a prefix, by its synonyms (folded phrases)
+    and by the known words within its typo allowance. The ranking reads the same terms."""
+
+    word: str
+    prefix: bool
+    synonyms: tuple[str, ...] = ()
+    typos: tuple[str, ...] = ()
+
+    def expression(self) -> str:
+        found = [_quoted(self.word)]
+        if self.prefix:
+            found.append(_quoted(self.word) + "*")
+        found.extend(_quoted(synonym) for synonym in self.synonyms)
+        found.extend(_quoted(typo) for typo in self.typos)
+        return "(" + " OR ".join(found) + ")"
+
+
+def word_terms(
     connection: sqlite3.Connection,
     tables: Tables,
     query_words: Sequence[str],
     *,
     prefix_last: bool,
-    columns: Sequence[str] | None = None,
-) -> str | None:
-    """None when some word can match nothing at all."""
-    groups = []
+    min_prefix: int = MIN_PREFIX_CHARS,
+) -> list[WordTerms]:
+    """The last word is also a prefix from
+    `min_prefix` letters: a shorter one would merge the document lists of a good part of the
+    vocabulary ("a*", "ex*") for hits that rank last anyway."""
+    found = []
     for position, word in enumerate(query_words):
-        prefix = prefix_last and position == len(query_words) - 1
-        alternatives = _alternatives(connection, tables, word, prefix)
-        if not alternatives:
-            return None
-        groups.append("(" + " OR ".join(alternatives) + ")")
-    expression = " AND ".join(groups)
+        last = prefix_last and position == len(query_words) - 1
+        prefix = last and len(word) >= min_prefix and _extended(connection, tables, word)
+        synonyms = tuple(" ".join(words(s)) for s in SYNONYMS.get(word, ()))
+        typos: tuple[str, ...] = ()
+        if max_typos(word) and not _known(connection, tables, word, last):
+            typos = tuple(typo_candidates(connection, tables, word))
+        found.append(WordTerms(word, prefix, synonyms, typos))
+    return found
+
+
+def match_expression(terms: Sequence[WordTerms], columns: Sequence[str] | None = None) -> str:
+    expression = " AND ".join(term.expression() for term in terms)
     if columns:
         expression = "{" + " ".join(columns) + "} : (" + expression + ")"
     return expression
-
-
-def _alternatives(
-    connection: sqlite3.Connection, tables: Tables, word: str, prefix: bool
-) -> list[str]:
-    found = [_quoted(word)]
-    if prefix and _extended(connection, tables, word):
-        found.append(_quoted(word) + "*")
-    for synonym in SYNONYMS.get(word, ()):
-        found.append(_quoted(" ".join(words(synonym))))
-    if not max_typos(word) or _known(connection, tables, word, prefix):
-        return found
-    found.extend(_quoted(c) for c in typo_candidates(connection, tables, word))
-    return found
 
 
 def _quoted(text: str) -> str:

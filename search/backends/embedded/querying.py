@@ -1,13 +1,16 @@
-"""Running one document type's query on the embedded index: BM25-ranked full-text matches (or
-the most recent documents for an empty query), a capped count and facet counts, all under the
-viewer's filter."""
+"""Running one document type's query on the embedded index: the newest full-text matches ranked
+by search.backends.embedded.ranking (or the most recent documents for an empty query), a capped
+count and facet counts, all under the viewer's filter."""
 
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
-from search.backends.embedded.matching import match_expression
+from search.backends.embedded.highlighting import Marker
+from search.backends.embedded.matching import MIN_PREFIX_CHARS, match_expression, word_terms
+from search.backends.embedded.ranking import Ranker, short_fields
 from search.backends.embedded.schema import Tables, has_scope_column, narrowing, to_sql
 from search.filters import Never
 from search.query import (
@@ -19,8 +22,7 @@ from search.query import (
     TypeQuery,
     TypeResult,
 )
-from search.settings import SNIPPET_WORDS
-from search.text import ELLIPSIS, MARK_CLOSE, MARK_OPEN, safe_highlight
+from search.text import safe_highlight
 
 
 def run_query(connection: sqlite3.Connection, tables: Tables, query: TypeQuery) -> TypeResult:
@@ -38,14 +40,18 @@ def run_query(connection: sqlite3.Connection, tables: Tables, query: TypeQuery) 
         columns = tables.text_fields  # the words never match the scope column's tokens
     narrowed = narrowing(query.condition, tables) if scoped else None
     words = list(query.words)
+    # Autocomplete extends a last word from two letters: the user is still typing it.
+    min_prefix = 2 if query.mode is Mode.SUGGEST else MIN_PREFIX_CHARS
     while True:
-        match = match_expression(connection, tables, words, prefix_last=True, columns=columns)
-        if match is not None and narrowed is not None:
+        terms = word_terms(connection, tables, words, prefix_last=True, min_prefix=min_prefix)
+        match = match_expression(terms, columns)
+        if narrowed is not None:
             match = f"{narrowed} AND {match}"
-        if match is not None:
-            result = _ranked(connection, tables, match, where, params, query, scoped)
-            if result.hits or query.mode is Mode.SUGGEST:
-                return result
+        ranker = Ranker(tables.doc_type, terms, asked=len(query.words))
+        marker = Marker.of(terms)
+        result = _ranked(connection, tables, match, where, params, query, ranker, marker)
+        if result.hits or query.mode is Mode.SUGGEST:
+            return result
         if len(words) == 1 or query.mode is Mode.SUGGEST:
             return TypeResult(hits=[], total=0, facets={})
         words.pop()  # Meilisearch's "last" matching strategy: drop words from the end
@@ -75,48 +81,55 @@ def _ranked(
     where: str,
     params: list[Any],
     query: TypeQuery,
-    scoped: bool,
+    ranker: Ranker,
+    marker: Marker,
 ) -> TypeResult:
-    """BM25 over the newest MAX_TOTAL_HITS matches, read in one statement: FTS5 yields matches
-    newest first and stops there, so a broad query costs about what a narrow one does. The
-    total and the facets count that same window (the total is capped there anyway); highlights
-    are made for the page's hits only."""
-    fields = tables.doc_type.text_fields
-    # The scope column (when there is one) weighs nothing: filters do not rank.
-    weights = ", ".join([*(str(f.weight) for f in fields), *(["0.0"] if scoped else [])])
+    """The newest MAX_TOTAL_HITS matches, read in one statement with their short fields and
+    facet attributes, then ranked in Python: FTS5 yields matches newest first and stops there,
+    so a broad query costs about what a narrow one does. The total and the facets count that
+    same window (the total is capped there anyway); highlights are made for the page only."""
+    fields = short_fields(tables.doc_type) if ranker.reads_fields else []
     scalar_facets = [a for a in query.facets if tables.doc_type.attribute(a).kind != "strs"]
     # CROSS JOIN keeps SQLite from driving the query from a selective filter's index and
-    # running the full-text match once per row (seconds instead of milliseconds).
+    # running the full-text match once per row (seconds instead of milliseconds). The short
+    # fields come from FTS5's content table (columns c0, c1, ... by position), a plain rowid
+    # lookup that costs less than reading them through the full-text cursor.
+    positions = [tables.fts_columns.index(name) for name in fields]
+    content = f" CROSS JOIN {tables.fts}_content AS c ON c.id = d.id" if fields else ""
     window = connection.execute(
-        f"SELECT d.id, bm25({tables.fts}, {weights})"
+        "SELECT d.id"
+        + "".join(f", c.c{position}" for position in positions)
         + "".join(f", d.{a}" for a in scalar_facets)
         + f" FROM {tables.fts} CROSS JOIN {tables.docs} AS d ON d.id = {tables.fts}.rowid"
-        f" WHERE {tables.fts} MATCH ? AND ({where})"
+        + content
+        + f" WHERE {tables.fts} MATCH ? AND ({where})"
         f" ORDER BY {tables.fts}.rowid DESC LIMIT {MAX_TOTAL_HITS}",
         [match, *params],
     ).fetchall()
-    best = sorted(window, key=lambda row: (row[1], -row[0]))[: query.limit]
-    marked = _highlighted(connection, tables, match, [row[0] for row in best], query)
+    end = 1 + len(fields)
+    if fields:
+        texts = [[row[i] for row in window] for i in range(1, end)]
+        best = [(score, window[row][0]) for score, row in ranker.best(texts, query.limit)]
+    else:  # nothing tells the rows apart: the newest first
+        best = [(ranker.base, row[0]) for row in window[: query.limit]]
+    marked = _highlighted(connection, tables, marker, [doc_id for _, doc_id in best], query)
     hits = []
-    for row in best:
-        relevance = max(0.0, -float(row[1]))
+    for score, doc_id in best:
         highlights = tuple(
             Highlight(name, text)
-            for name, raw in marked.get(row[0], ())
+            for name, raw in marked.get(doc_id, ())
             if (text := safe_highlight(raw or "")) is not None
         )
-        hits.append(Hit(tables.doc_type.name, row[0], relevance / (1 + relevance), highlights))
+        hits.append(Hit(tables.doc_type.name, doc_id, score, highlights))
     facets: dict[str, dict[str, int]] = {}
     for attribute in query.facets:
         kind = tables.doc_type.attribute(attribute).kind
         if kind == "strs":
             facets[attribute] = _value_counts(connection, tables, attribute, [r[0] for r in window])
         else:
-            column = 2 + scalar_facets.index(attribute)
-            counted = Counter(
-                _facet_value(kind, row[column]) for row in window if row[column] is not None
-            )
-            facets[attribute] = _top(counted)
+            raw = Counter(map(itemgetter(end + scalar_facets.index(attribute)), window))
+            raw.pop(None, None)
+            facets[attribute] = _top(Counter({_facet_value(kind, v): n for v, n in raw.items()}))
     return TypeResult(hits=hits, total=len(window), facets=facets)
 
 
@@ -148,33 +161,26 @@ def _top(counted: Counter[str]) -> dict[str, int]:
 def _highlighted(
     connection: sqlite3.Connection,
     tables: Tables,
-    match: str,
+    marker: Marker,
     ids: Sequence[int],
     query: TypeQuery,
 ) -> dict[int, list[tuple[str, str]]]:
-    """(field, marked-up text) per document, for the shown fields."""
+    """(field, marked-up text) per document, for the shown fields that matched."""
     shown = set(tables.doc_type.suggest_fields) if query.mode is Mode.SUGGEST else None
-    marked: list[tuple[str, str]] = []  # (field, SQL)
-    for position, field in enumerate(tables.doc_type.text_fields):
-        if shown is not None and field.name not in shown:
-            continue
-        if field.snippet:
-            sql = f"snippet({tables.fts}, {position}, ?, ?, '{ELLIPSIS}', {SNIPPET_WORDS})"
-        else:
-            sql = f"highlight({tables.fts}, {position}, ?, ?)"
-        marked.append((field.name, sql))
-    if not marked or not ids:
+    fields = [f for f in tables.doc_type.text_fields if shown is None or f.name in shown]
+    if not fields or not ids:
         return {}
-    marks = [value for _ in marked for value in (MARK_OPEN, MARK_CLOSE)]
     rows = connection.execute(
-        f"SELECT rowid, {', '.join(sql for _, sql in marked)} FROM {tables.fts}"
-        f" WHERE {tables.fts} MATCH ? AND rowid IN ({', '.join('?' for _ in ids)})",
-        [*marks, match, *ids],
+        f"SELECT rowid, {', '.join(f.name for f in fields)} FROM {tables.fts}"
+        f" WHERE rowid IN ({', '.join('?' for _ in ids)})",
+        list(ids),
     ).fetchall()
-    return {
-        row[0]: [(name, raw) for (name, _), raw in zip(marked, row[1:], strict=True)]
-        for row in rows
-    }
+    found: dict[int, list[tuple[str, str]]] = {}
+    for row in rows:
+        for field, text in zip(fields, row[1:], strict=True):
+            if text and (marked := marker.mark(text, crop=field.snippet)) is not None:
+                found.setdefault(row[0], []).append((field.name, marked))
+    return found
 
 
 def _count(connection: sqlite3.Connection, source: str, where: str, params: list[Any]) -> int:

@@ -3,7 +3,7 @@
 Per type T and generation G:
   d_T_G  one row per document: id, created_at and the scalar attributes, as real columns
   m_T_G  the values of many-valued attributes (tags), one row each
-  f_T_G  the FTS5 table of the text fields (rowid = document id), BM25-ranked, and a last
+  f_T_G  the FTS5 table of the text fields (rowid = document id; ranking.py ranks), and a last
          column `scope_` holding the `in_text` attributes as tokens (see narrowing())
   v_T_G  fts5vocab over f_T_G: which words occur, in how many documents
   w_T_G  every word seen (3+ letters), and x_T_G its one-deletion variants: the typo dictionary
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search.documents import DocumentType
-from search.filters import AllOf, Always, AnyOf, Eq, Filter, In, Never
+from search.filters import AllOf, Always, AnyOf, Eq, Filter, Greater, In, Never
 
 TOKENIZER = "unicode61 remove_diacritics 2"
 SCOPE_COLUMN = "scope_"
@@ -210,6 +210,10 @@ def to_sql(condition: Filter, tables: Tables, params: list[Any]) -> str:
             return _match_values(field, [value], tables, params)
         case In(field=field, values=values):
             return _match_values(field, list(values), tables, params)
+        case Greater(field=field, value=value):
+            tables.doc_type.attribute(field)  # KeyError: not an attribute of this type
+            params.append(value)
+            return f"d.{field} > ?"
         case AllOf(parts=parts):
             return " AND ".join(f"({to_sql(p, tables, params)})" for p in parts)
         case AnyOf(parts=parts):

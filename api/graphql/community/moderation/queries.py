@@ -15,7 +15,7 @@ from api.graphql.community.moderation.types import (
     ModerationQueueItem,
 )
 from api.graphql.context import Info
-from api.graphql.relay import page_request
+from api.graphql.relay import is_row_id, page_request
 from domain.community.services import moderation_reads
 from domain.shared.errors import BadRequest
 from domain.shared.pagination import Page
@@ -66,7 +66,7 @@ class ModerationQueries:
     ) -> ModerationLogConnection:
         target = None
         if target_id is not None:
-            if target_id.type_name not in _LOG_TARGETS or not target_id.node_id.isdigit():
+            if target_id.type_name not in _LOG_TARGETS or not is_row_id(target_id.node_id):
                 raise BadRequest("targetId is not a post, thread or member id")
             target = (target_id.type_name, int(target_id.node_id))
         context = info.context
@@ -86,7 +86,7 @@ class ModerationQueries:
     async def member_standing(
         self, info: Info, member_id: relay.GlobalID
     ) -> MemberStandingType | None:
-        if member_id.type_name != "Member" or not member_id.node_id.isdigit():
+        if member_id.type_name != "Member" or not is_row_id(member_id.node_id):
             raise BadRequest("memberId is not a member's id")
         found = await moderation_reads.member_standing(
             info.context.session, info.context.require_actor(), int(member_id.node_id)

@@ -1,0 +1,4 @@
+"""Load test: a realistic mix against `bondfire serve` at rising concurrency.
+
+`python -m bench.load`; see runner.py.
+"""
