@@ -36,7 +36,9 @@ async def _counts(url: str) -> dict[str, int]:
     try:
         async with engine.connect() as connection:
             return {
-                table: (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+                table: (
+                    await connection.execute(text(f"SELECT count(*) FROM {table}"))
+                ).scalar_one()
                 for table in SURVIVING_TABLES
             }
     finally:

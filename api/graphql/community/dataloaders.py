@@ -1,14 +1,22 @@
 """Community DataLoaders, fresh per request. Viewer-specific ones are bound to the viewer."""
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, and_, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.community import policies, repository
-from domain.community.models import Post, PostRevision, Reaction, ReactionKind, Space, Thread
+from domain.community.models import (
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    Space,
+    Thread,
+    ThreadWatch,
+)
 from domain.identity.policies import Actor
 from domain.shared.models import Base
 
@@ -84,6 +92,62 @@ class ReadPositionByThreadIdLoader(DataLoader[int, int]):
         super().__init__(load_fn=load)
 
 
+class TeaserByPostIdLoader(DataLoader[int, repository.Teaser | None]):
+    """Narrow rows (no body) for thread lists' last-post teasers."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        async def load(ids: Sequence[int]) -> list[repository.Teaser | None]:
+            found = await repository.teasers(session, ids)
+            return [found.get(i) for i in ids]
+
+        super().__init__(load_fn=load)
+
+
+class FollowingByThreadIdLoader(DataLoader[int, bool]):
+    """Whether the viewer watches each thread: one query for a whole page."""
+
+    def __init__(self, session: AsyncSession, member_id: int) -> None:
+        async def load(ids: Sequence[int]) -> list[bool]:
+            watched = await repository.watched_thread_ids(session, member_id, ids)
+            return [i in watched for i in ids]
+
+        super().__init__(load_fn=load)
+
+
+class ReadableThreadByIdLoader(DataLoader[int, Thread | None]):
+    """Threads the viewer may read, each with its space and whether the viewer watches it,
+    primed into those two loaders. A thread page shows both: one statement instead of three."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        space_by_id: RowByIdLoader[Space],
+        following_by_thread_id: "FollowingByThreadIdLoader",
+    ) -> None:
+        async def load(ids: Sequence[int]) -> list[Thread | None]:
+            watch = and_(
+                ThreadWatch.thread_id == Thread.id, ThreadWatch.member_id == actor.member_id
+            )
+            statement = (
+                select(Thread, Space, ThreadWatch.member_id)
+                .join(Space, Space.id == Thread.space_id)
+                .outerjoin(ThreadWatch, watch)
+                .where(Thread.id.in_(ids))
+            )
+            # readable_threads is typed for select(Thread); it only adds WHERE clauses
+            readable = policies.readable_threads(actor, statement)  # type: ignore[arg-type]
+            rows = await session.execute(cast(Select[Thread, Space, int | None], readable))
+            found: dict[int, Thread] = {}
+            for thread, space, watcher in rows:
+                found[thread.id] = thread
+                space_by_id.prime(space.id, space)
+                following_by_thread_id.prime(thread.id, watcher is not None)
+            return [found.get(i) for i in ids]
+
+        super().__init__(load_fn=load)
+
+
 class RevisionsByPostIdLoader(DataLoader[int, list[PostRevision]]):
     def __init__(self, session: AsyncSession) -> None:
         async def load(ids: Sequence[int]) -> list[list[PostRevision]]:
@@ -107,7 +171,6 @@ class CommunityLoaders:
         self.post_by_id = RowByIdLoader(session, Post)
         # What the viewer may see; anonymous callers are refused before they get here.
         self.readable_space_by_id = RowByIdLoader(session, Space, _readable(actor, Space))
-        self.readable_thread_by_id = RowByIdLoader(session, Thread, _readable(actor, Thread))
         self.readable_post_by_id = RowByIdLoader(session, Post, _readable(actor, Post))
         self.reaction_counts_by_post_id = ReactionCountsByPostIdLoader(session)
         self.revisions_by_post_id = RevisionsByPostIdLoader(session)
@@ -115,6 +178,13 @@ class CommunityLoaders:
         self.viewer_reactions_by_post_id = ViewerReactionsByPostIdLoader(session, viewer)
         self.viewer_reactions_by_thread_id = ViewerReactionsByThreadIdLoader(session, viewer)
         self.read_position_by_thread_id = ReadPositionByThreadIdLoader(session, viewer)
+        self.following_by_thread_id = FollowingByThreadIdLoader(session, viewer)
+        self.readable_thread_by_id: DataLoader[int, Thread | None] = (
+            ReadableThreadByIdLoader(session, actor, self.space_by_id, self.following_by_thread_id)
+            if actor is not None
+            else RowByIdLoader(session, Thread, _readable(actor, Thread))
+        )
+        self.teaser_by_post_id = TeaserByPostIdLoader(session)
 
 
 def _readable(actor: Actor | None, model: type[R]) -> Callable[[Select[R]], Select[R]]:

@@ -2,10 +2,11 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 import strawberry
+from graphql import OperationType
 from sqlalchemy import select
 from strawberry import relay
 
-from api.graphql.community.feed import load_feed_page
+from api.graphql.community.feed import load_feed_page, load_post_page
 from api.graphql.community.types import (
     PostConnection,
     PostNode,
@@ -15,7 +16,7 @@ from api.graphql.community.types import (
     ThreadOrder,
 )
 from api.graphql.context import Info
-from api.graphql.relay import page_request, to_connection
+from api.graphql.relay import is_row_id, page_request, to_connection
 from domain.community import policies, repository
 from domain.community.models import Post, Space, Thread
 from domain.shared.errors import BadRequest
@@ -97,7 +98,17 @@ async def thread_posts(
     )
     for post in page.items:
         info.context.community.post_by_id.prime(post.id, post)
-    return to_connection(PostConnection, page, PostNode.from_model)
+    if after is None and before is None and info.operation.operation is OperationType.QUERY:
+        _record_view(info, thread)
+    loaded = await load_post_page(info, page.items)
+    return to_connection(PostConnection, page, lambda p: PostNode.from_model(p, loaded))
+
+
+def _record_view(info: Info, thread: Thread) -> None:
+    """A read of a thread's first page is a view. Counted in memory and saved by a periodic
+    job (domain/community/views.py): no write on the read path."""
+    if info.context.views is not None:
+        info.context.views.record(thread.id)
 
 
 @strawberry.type
@@ -153,7 +164,7 @@ class CommunityQueries:
         before: str | None = None,
     ) -> PostConnection:
         actor = info.context.require_actor()
-        if member_id.type_name != "Member" or not member_id.node_id.isdigit():
+        if member_id.type_name != "Member" or not is_row_id(member_id.node_id):
             raise BadRequest("memberId is not a member's id")
         statement = policies.readable_posts(
             actor, select(Post).where(Post.author_id == int(member_id.node_id))
