@@ -1,4 +1,7 @@
+from collections.abc import Awaitable, Callable
+
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from api.graphql.context import Info
@@ -19,13 +22,18 @@ from api.graphql.feedback.types import (
 from api.graphql.relay import decode_id
 from domain.feedback import events, policies
 from domain.feedback.impact import ImpactWeights
-from domain.feedback.models import FeedbackDigestSubscription
+from domain.feedback.models import FeedbackDigestSubscription, Idea, IdeaVote
 from domain.feedback.services import changelog, ideas, merging, triage, voting
+from domain.identity.policies import Actor
 from domain.shared.errors import Forbidden
 from domain.shared.upsert import insert_ignoring_duplicates
 from domain.shared.validation import KEEP
 
 MAX_LIST_INPUT = 100
+
+
+# voting.vote and voting.change_importance
+CastVote = Callable[[AsyncSession, Actor, int, Importance], Awaitable[tuple[Idea, IdeaVote]]]
 
 
 @strawberry.input
@@ -189,6 +197,25 @@ class FeedbackDigestPayload:
     user_errors: list[FeedbackUserError]
 
 
+async def _cast_vote(info: Info, input: VoteIdeaInput, cast: CastVote) -> VotePayload:
+    """Voting and changing a vote's importance share input and payload."""
+    context = info.context
+
+    async def action() -> tuple[IdeaNode, IdeaVoteType]:
+        idea_id = decode_id(input.idea_id, "Idea", ["input", "ideaId"])
+        idea, vote = await cast(
+            context.session, context.require_writer(), idea_id, input.importance
+        )
+        return _idea(idea), IdeaVoteType.from_model(vote)
+
+    result, problems = await mutate(info, action)
+    return VotePayload(
+        idea=result[0] if result else None,
+        vote=result[1] if result else None,
+        user_errors=FeedbackUserError.from_problems(problems),
+    )
+
+
 def _idea(idea: object) -> IdeaNode:
     return IdeaNode.from_model(idea)  # type: ignore[arg-type]
 
@@ -244,41 +271,13 @@ class FeedbackMutations(SurveyMutations):
 
     @strawberry.mutation(description="Vote once on an idea, with an importance.")
     async def vote_idea(self, info: Info, input: VoteIdeaInput) -> VotePayload:
-        context = info.context
-
-        async def action() -> tuple[IdeaNode, IdeaVoteType]:
-            idea_id = decode_id(input.idea_id, "Idea", ["input", "ideaId"])
-            idea, vote = await voting.vote(
-                context.session, context.require_writer(), idea_id, input.importance
-            )
-            return _idea(idea), IdeaVoteType.from_model(vote)
-
-        result, problems = await mutate(info, action)
-        return VotePayload(
-            idea=result[0] if result else None,
-            vote=result[1] if result else None,
-            user_errors=FeedbackUserError.from_problems(problems),
-        )
+        return await _cast_vote(info, input, voting.vote)
 
     @strawberry.mutation(
         description="Change the importance of your vote (the vote and its date stay)."
     )
     async def change_vote_importance(self, info: Info, input: VoteIdeaInput) -> VotePayload:
-        context = info.context
-
-        async def action() -> tuple[IdeaNode, IdeaVoteType]:
-            idea_id = decode_id(input.idea_id, "Idea", ["input", "ideaId"])
-            idea, vote = await voting.change_importance(
-                context.session, context.require_writer(), idea_id, input.importance
-            )
-            return _idea(idea), IdeaVoteType.from_model(vote)
-
-        result, problems = await mutate(info, action)
-        return VotePayload(
-            idea=result[0] if result else None,
-            vote=result[1] if result else None,
-            user_errors=FeedbackUserError.from_problems(problems),
-        )
+        return await _cast_vote(info, input, voting.change_importance)
 
     @strawberry.mutation(description="Take your vote back.")
     async def unvote_idea(self, info: Info, input: IdeaRefInput) -> IdeaPayload:
