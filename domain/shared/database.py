@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from domain.shared.sqlite_driver import one_trip_dbapi
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -32,6 +34,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.get_driver_name() == "aiosqlite":
+            options.setdefault("module", one_trip_dbapi())
         engine = create_async_engine(url, **options)
         _configure_sqlite(engine)
         return engine
