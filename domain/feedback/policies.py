@@ -1,7 +1,7 @@
 """Who may see and do what with ideas, votes, the changelog and surveys. Every list, `node`,
 notification and search surface filters through readable_ideas."""
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, true
 
 from domain.feedback.models import (
     Idea,
@@ -17,9 +17,15 @@ from domain.identity.policies import Actor
 def idea_visibility_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.is_staff:
         return true()
+    return visible_to_account(actor.account_id)
+
+
+def visible_to_account(account_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+    """What a non-staff member of `account_id` sees (a value, or a bound parameter for
+    statements built once and run with each caller's account)."""
     return or_(
         Idea.visibility == IdeaVisibility.PUBLIC,
-        and_(Idea.visibility == IdeaVisibility.ACCOUNT, Idea.account_id == actor.account_id),
+        and_(Idea.visibility == IdeaVisibility.ACCOUNT, Idea.account_id == account_id),
     )
 
 
@@ -29,6 +35,22 @@ def readable_ideas(actor: Actor, statement: Select[Idea]) -> Select[Idea]:
     if actor.is_staff:
         return statement
     return statement.where(idea_visibility_filter(actor))
+
+
+# The bound parameter that carries the reader's account in readable_ideas_once statements.
+READER_ACCOUNT_ID = "reader_account_id"
+
+
+def readable_ideas_once(staff: bool, statement: Select[Idea]) -> Select[Idea]:
+    """readable_ideas for a statement built once and run for many readers (a hot path that
+    should not rebuild and re-key its SQL per request): pass `reader_params(actor)` with it."""
+    if staff:
+        return statement
+    return statement.where(visible_to_account(bindparam(READER_ACCOUNT_ID)))
+
+
+def reader_params(actor: Actor) -> dict[str, int]:
+    return {READER_ACCOUNT_ID: actor.account_id}
 
 
 def can_see_idea(actor: Actor, idea: Idea) -> bool:

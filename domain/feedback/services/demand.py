@@ -79,7 +79,7 @@ def vote_group(idea_id: int) -> Select[int]:
     return select(Idea.id).where(or_(Idea.id == idea_id, Idea.merge_root_id == idea_id))
 
 
-def merged_into(idea_id: int) -> Select[int]:
+def merged_into(idea_id: int | ColumnElement[int]) -> Select[int]:
     """The ideas merged (through any chain) into the open idea `idea_id`."""
     return select(Idea.id).where(Idea.merge_root_id == idea_id)
 
