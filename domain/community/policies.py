@@ -4,7 +4,17 @@ all filter through the readable_* statements here, so a rule changes in one plac
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    or_,
+    select,
+    true,
+)
 
 from domain.community.models import (
     Post,
@@ -35,68 +45,109 @@ def is_moderator(actor: Actor) -> bool:
 
 
 # --- what may be seen -----------------------------------------------------------------------
+#
+# Every filter takes the actor, or an Audience for a statement built once and reused: then the
+# actor's ids are the bind parameters viewer_parameters(actor) fills at execution (required ones,
+# so a statement run without them fails rather than matching someone else's rows).
 
 
-def space_visibility_filter(actor: Actor) -> ColumnElement[bool]:
-    if actor.is_staff:
+@dataclass(frozen=True)
+class Audience:
+    """What the filters ask of an actor besides their ids: one prepared statement per audience."""
+
+    staff: bool
+    moderator: bool
+
+
+def audience_of(actor: Actor) -> Audience:
+    return Audience(staff=actor.is_staff, moderator=is_moderator(actor))
+
+
+_VIEWER_MEMBER_ID = bindparam("viewer_member_id", type_=Integer, required=True)
+_VIEWER_ACCOUNT_ID = bindparam("viewer_account_id", type_=Integer, required=True)
+
+
+def viewer_parameters(actor: Actor) -> dict[str, int]:
+    """The bind parameters of the filters built for an Audience."""
+    return {"viewer_member_id": actor.member_id, "viewer_account_id": actor.account_id}
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    audience: Audience
+    member_id: int | BindParameter[int]
+    account_id: int | BindParameter[int]
+
+
+def _viewer(who: Actor | Audience) -> _Viewer:
+    if isinstance(who, Audience):
+        return _Viewer(who, _VIEWER_MEMBER_ID, _VIEWER_ACCOUNT_ID)
+    return _Viewer(audience_of(who), who.member_id, who.account_id)
+
+
+def space_visibility_filter(who: Actor | Audience) -> ColumnElement[bool]:
+    viewer = _viewer(who)
+    if viewer.audience.staff:
         return true()
     enrolled = select(ProgramEnrolment.program_id).where(
-        ProgramEnrolment.member_id == actor.member_id,
+        ProgramEnrolment.member_id == viewer.member_id,
         ProgramEnrolment.status == EnrolmentStatus.ACTIVE,
     )
     return or_(
         Space.visibility == SpaceVisibility.PUBLIC,
-        and_(Space.visibility == SpaceVisibility.ACCOUNT, Space.account_id == actor.account_id),
+        and_(Space.visibility == SpaceVisibility.ACCOUNT, Space.account_id == viewer.account_id),
         and_(Space.visibility == SpaceVisibility.PROGRAM, Space.program_id.in_(enrolled)),
     )
 
 
-def readable_spaces(actor: Actor, statement: Select[Space]) -> Select[Space]:
-    return statement.where(space_visibility_filter(actor))
+def readable_spaces(who: Actor | Audience, statement: Select[Space]) -> Select[Space]:
+    return statement.where(space_visibility_filter(who))
 
 
-def readable_space_ids(actor: Actor) -> Select[int]:
-    return select(Space.id).where(space_visibility_filter(actor))
+def readable_space_ids(who: Actor | Audience) -> Select[int]:
+    return select(Space.id).where(space_visibility_filter(who))
 
 
-def thread_state_filter(actor: Actor) -> ColumnElement[bool]:
+def thread_state_filter(who: Actor | Audience) -> ColumnElement[bool]:
     """Deleted threads are for moderators only; hidden ones (moderated, or held for review) for
     moderators and their author."""
-    if is_moderator(actor):
+    viewer = _viewer(who)
+    if viewer.audience.moderator:
         return true()
     return and_(
         Thread.deleted_at.is_(None),
-        or_(Thread.hidden.is_(False), Thread.author_id == actor.member_id),
+        or_(Thread.hidden.is_(False), Thread.author_id == viewer.member_id),
     )
 
 
-def readable_threads(actor: Actor, statement: Select[Thread]) -> Select[Thread]:
-    statement = statement.where(thread_state_filter(actor))
-    if actor.is_staff:
+def readable_threads(who: Actor | Audience, statement: Select[Thread]) -> Select[Thread]:
+    statement = statement.where(thread_state_filter(who))
+    if _viewer(who).audience.staff:
         return statement
-    return statement.where(Thread.space_id.in_(readable_space_ids(actor)))
+    return statement.where(Thread.space_id.in_(readable_space_ids(who)))
 
 
-def post_state_filter(actor: Actor) -> ColumnElement[bool]:
+def post_state_filter(who: Actor | Audience) -> ColumnElement[bool]:
     """Visible posts for all; held ones for their author; hidden and deleted for moderators."""
-    if is_moderator(actor):
+    viewer = _viewer(who)
+    if viewer.audience.moderator:
         return true()
     return and_(
         Post.deleted_at.is_(None),
         or_(
             Post.status == PostStatus.VISIBLE,
-            and_(Post.status == PostStatus.HELD, Post.author_id == actor.member_id),
+            and_(Post.status == PostStatus.HELD, Post.author_id == viewer.member_id),
         ),
     )
 
 
-def readable_posts(actor: Actor, statement: Select[Post]) -> Select[Post]:
+def readable_posts(who: Actor | Audience, statement: Select[Post]) -> Select[Post]:
     # A correlated EXISTS rather than `thread_id IN (readable threads)`: given the IN list,
     # SQLite first lists every readable thread of the forum, even to check twenty posts by id
     # (0.8 s on a million posts); EXISTS looks up each post's thread by its key.
     its_thread = select(Thread.id).where(Thread.id == Post.thread_id)
-    readable_thread = readable_threads(actor, its_thread)  # type: ignore[arg-type]
-    return statement.where(post_state_filter(actor), readable_thread.exists())
+    readable_thread = readable_threads(who, its_thread)  # type: ignore[arg-type]
+    return statement.where(post_state_filter(who), readable_thread.exists())
 
 
 def can_see_post(actor: Actor, post: Post) -> bool:

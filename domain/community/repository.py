@@ -6,7 +6,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select, tuple_, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -37,10 +49,14 @@ class ThreadOrder(StrEnum):
     TOP = "TOP"
 
 
+_FEED_SINCE = bindparam("feed_since", type_=UTCDateTime(), required=True)
+
+
 def thread_feed(
-    statement: Select[Thread], order: ThreadOrder, now: datetime, top_period_days: int
+    statement: Select[Thread], order: ThreadOrder
 ) -> tuple[Select[Thread], list[InstrumentedAttribute[Any]]]:
-    """A feed's filter and its keyset (all keys descending; the id breaks ties)."""
+    """A feed's filter and its keyset (all keys descending; the id breaks ties). The filter's
+    values are bind parameters: thread_feed_parameters."""
     if order is ThreadOrder.LATEST_ACTIVITY:
         return statement, [Thread.pinned, Thread.last_activity_at, Thread.id]
     if order is ThreadOrder.NEWEST:
@@ -50,8 +66,15 @@ def thread_feed(
             Thread.kind == ThreadKind.QUESTION, Thread.accepted_post_id.is_(None)
         )
         return unanswered, [Thread.id]
-    since = now - timedelta(days=top_period_days)
-    return statement.where(Thread.created_at >= since), [Thread.reaction_count, Thread.id]
+    return statement.where(Thread.created_at >= _FEED_SINCE), [Thread.reaction_count, Thread.id]
+
+
+def thread_feed_parameters(
+    order: ThreadOrder, now: datetime, top_period_days: int
+) -> dict[str, Any]:
+    if order is ThreadOrder.TOP:
+        return {"feed_since": now - timedelta(days=top_period_days)}
+    return {}
 
 
 async def space_slug_exists(session: AsyncSession, slug: str) -> bool:
@@ -130,12 +153,18 @@ class Teaser:
     created_at: datetime
 
 
+_POST_IDS: BindParameter[Any] = bindparam("post_ids", expanding=True)
+_THREAD_IDS: BindParameter[Any] = bindparam("thread_ids", expanding=True)
+_MEMBER_ID = bindparam("member_id", type_=Integer, required=True)
+# The read path's hot statements, built once: building and keying a statement costs more CPU than
+# SQLite takes to run it.
+_TEASERS = select(
+    Post.id, Post.thread_id, Post.number, Post.author_id, Post.excerpt, Post.created_at
+).where(Post.id.in_(_POST_IDS))
+
+
 async def teasers(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, Teaser]:
-    rows = await session.execute(
-        select(
-            Post.id, Post.thread_id, Post.number, Post.author_id, Post.excerpt, Post.created_at
-        ).where(Post.id.in_(post_ids))
-    )
+    rows = await session.execute(_TEASERS, {"post_ids": list(post_ids)})
     return {row[0]: Teaser(*row) for row in rows}
 
 
@@ -149,14 +178,12 @@ class ThreadViewerState:
     teaser: Teaser | None
 
 
-async def threads_viewer_state(
-    session: AsyncSession, member_id: int, thread_ids: Sequence[int]
-) -> list[ThreadViewerState]:
-    """Read position, watching and last-post teaser of each thread in one statement (primary-key
-    and (member, thread) lookups): one round trip instead of three per page."""
-    rows = await session.execute(
-        select(
-            Thread.id,
+def with_viewer_state(statement: Select[Any]) -> Select[Any]:
+    """`statement` over threads with seven more columns, read by viewer_state: the viewer's
+    (bind parameter member_id) read position and watch, and the last post's teaser. Primary-key
+    and (member, thread) lookups per thread."""
+    return (
+        statement.add_columns(
             ThreadRead.last_read_number,
             ThreadWatch.member_id,
             Post.id,
@@ -165,28 +192,43 @@ async def threads_viewer_state(
             Post.excerpt,
             Post.created_at,
         )
-        .select_from(Thread)
         .outerjoin(
-            ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.member_id == member_id)
+            ThreadRead,
+            and_(ThreadRead.thread_id == Thread.id, ThreadRead.member_id == _MEMBER_ID),
         )
         .outerjoin(
             ThreadWatch,
-            and_(ThreadWatch.thread_id == Thread.id, ThreadWatch.member_id == member_id),
+            and_(ThreadWatch.thread_id == Thread.id, ThreadWatch.member_id == _MEMBER_ID),
         )
         .outerjoin(Post, Post.id == Thread.last_post_id)
-        .where(Thread.id.in_(thread_ids))
     )
-    return [
-        ThreadViewerState(
-            thread_id=thread_id,
-            read_position=position or 0,
-            following=watcher is not None,
-            teaser=None
-            if post_id is None
-            else Teaser(post_id, thread_id, number, author_id, excerpt, created_at),
-        )
-        for thread_id, position, watcher, post_id, number, author_id, excerpt, created_at in rows
-    ]
+
+
+def viewer_state(thread_id: int, columns: Sequence[Any]) -> ThreadViewerState:
+    """The state from the columns with_viewer_state added (the last seven of a row)."""
+    position, watcher, post_id, number, author_id, excerpt, created_at = columns[-7:]
+    return ThreadViewerState(
+        thread_id=thread_id,
+        read_position=position or 0,
+        following=watcher is not None,
+        teaser=None
+        if post_id is None
+        else Teaser(post_id, thread_id, number, author_id, excerpt, created_at),
+    )
+
+
+_THREADS_VIEWER_STATE = with_viewer_state(select(Thread.id)).where(Thread.id.in_(_THREAD_IDS))
+
+
+async def threads_viewer_state(
+    session: AsyncSession, member_id: int, thread_ids: Sequence[int]
+) -> list[ThreadViewerState]:
+    """Read position, watching and last-post teaser of each thread in one statement: one round
+    trip instead of three per page."""
+    rows = await session.execute(
+        _THREADS_VIEWER_STATE, {"member_id": member_id, "thread_ids": list(thread_ids)}
+    )
+    return [viewer_state(row[0], row) for row in rows]
 
 
 async def watched_thread_ids(
@@ -200,13 +242,18 @@ async def watched_thread_ids(
     return set(rows)
 
 
+_VIEWER_REACTIONS = (
+    select(Reaction.post_id, Reaction.kind)
+    .where(Reaction.member_id == _MEMBER_ID, Reaction.post_id.in_(_POST_IDS))
+    .order_by(Reaction.kind)
+)
+
+
 async def viewer_reactions(
     session: AsyncSession, member_id: int, post_ids: Sequence[int]
 ) -> dict[int, list[ReactionKind]]:
     rows = await session.execute(
-        select(Reaction.post_id, Reaction.kind)
-        .where(Reaction.member_id == member_id, Reaction.post_id.in_(post_ids))
-        .order_by(Reaction.kind)
+        _VIEWER_REACTIONS, {"member_id": member_id, "post_ids": list(post_ids)}
     )
     result: dict[int, list[ReactionKind]] = {post_id: [] for post_id in post_ids}
     for post_id, kind in rows:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import DateTime, Select, literal, tuple_
+from sqlalchemy import BindParameter, DateTime, Integer, Select, bindparam, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -31,6 +31,10 @@ class PageRequest:
         return self.last is not None or (self.before is not None and self.first is None)
 
     @property
+    def walk(self) -> "Walk":
+        return Walk(self.backwards, self.after is not None, self.before is not None)
+
+    @property
     def size(self) -> int:
         if self.first is not None and self.last is not None:
             raise BadRequest("pass either `first` or `last`, not both")
@@ -40,6 +44,16 @@ class PageRequest:
         if not 0 <= size <= MAX_PAGE_SIZE:
             raise BadRequest(f"page size must be between 0 and {MAX_PAGE_SIZE}, got {size}")
         return size
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The shape of a page request: it decides the statement, the cursors' values are its bind
+    parameters (page_parameters). A list's statement can so be built once per shape."""
+
+    backwards: bool
+    after: bool
+    before: bool
 
 
 @dataclass(frozen=True)
@@ -67,10 +81,12 @@ def decode_cursor(cursor: str, keys: Sequence[InstrumentedAttribute[Any]]) -> li
         raise BadRequest("cursor is not valid") from error
 
 
-def _typed(keys: Sequence[InstrumentedAttribute[Any]], values: list[Any]) -> Any:
-    # Bind each value with its column's type, so it is stored-format on every database
-    # (an untyped datetime would compare as a differently formatted string on SQLite).
-    return tuple_(*(literal(v, type_=k.type) for k, v in zip(keys, values, strict=True)))
+def _bounds(keys: Sequence[InstrumentedAttribute[Any]], name: str) -> Any:
+    # Each bound typed as its key's column, so it is stored-format on every database (an
+    # untyped datetime would compare as a differently formatted string on SQLite).
+    return tuple_(
+        *(bindparam(f"{name}_{i}", type_=k.type, required=True) for i, k in enumerate(keys))
+    )
 
 
 def _is_datetime(key: InstrumentedAttribute[Any]) -> bool:
@@ -90,6 +106,64 @@ def _decode_json(cursor: str, width: int) -> list[Any]:
     return values
 
 
+_LIMIT: BindParameter[int] = bindparam("page_limit", type_=Integer, required=True)
+
+
+def keyset_statement(
+    statement: Select[T],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    walk: Walk,
+    *,
+    descending: bool = False,
+) -> Select[T]:
+    """`statement` ordered by `keys` for this walk, bounded by the cursors and the page size as
+    bind parameters: run it with page_parameters(keys, request)."""
+    key_tuple = tuple_(*keys)
+    if walk.after:
+        after = _bounds(keys, "page_after")
+        statement = statement.where(key_tuple < after if descending else key_tuple > after)
+    if walk.before:
+        before = _bounds(keys, "page_before")
+        statement = statement.where(key_tuple > before if descending else key_tuple < before)
+    # Walking backwards reads the list in reverse order, then flips the page.
+    if walk.backwards != descending:
+        statement = statement.order_by(*(key.desc() for key in keys))
+    else:
+        statement = statement.order_by(*keys)
+    return statement.limit(_LIMIT)
+
+
+def page_parameters(
+    keys: Sequence[InstrumentedAttribute[Any]], request: PageRequest
+) -> dict[str, Any]:
+    """The bind parameters of keyset_statement for this request (one row more than the page,
+    to tell whether there is a next one)."""
+    parameters: dict[str, Any] = {"page_limit": request.size + 1}
+    for name, cursor in (("page_after", request.after), ("page_before", request.before)):
+        if cursor is not None:
+            values = decode_cursor(cursor, keys)
+            parameters |= {f"{name}_{i}": value for i, value in enumerate(values)}
+    return parameters
+
+
+def page_of(rows: list[T], request: PageRequest, key_of: Callable[[T], Sequence[Any]]) -> Page[T]:
+    """The page from the rows keyset_statement returned."""
+    size = request.size
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if request.backwards:
+        rows.reverse()
+        has_next, has_previous = request.before is not None, has_more
+    else:
+        has_next, has_previous = has_more, request.after is not None
+    return Page(
+        items=rows,
+        cursors=[encode_cursor(key_of(row)) for row in rows],
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+    )
+
+
 async def paginate(
     session: AsyncSession,
     statement: Select[T],
@@ -104,30 +178,6 @@ async def paginate(
     All keys sort the same way: ascending, or descending with `descending=True`. Keys hold
     strings, integers, booleans or datetimes (cursors are JSON).
     """
-    size = request.size
-    key_tuple = tuple_(*keys)
-    if request.after is not None:
-        after = _typed(keys, decode_cursor(request.after, keys))
-        statement = statement.where(key_tuple < after if descending else key_tuple > after)
-    if request.before is not None:
-        before = _typed(keys, decode_cursor(request.before, keys))
-        statement = statement.where(key_tuple > before if descending else key_tuple < before)
-    # Walking backwards reads the list in reverse order, then flips the page.
-    if request.backwards != descending:
-        statement = statement.order_by(*(key.desc() for key in keys))
-    else:
-        statement = statement.order_by(*keys)
-    rows = list((await session.scalars(statement.limit(size + 1))).all())
-    has_more = len(rows) > size
-    rows = rows[:size]
-    if request.backwards:
-        rows.reverse()
-        has_next, has_previous = request.before is not None, has_more
-    else:
-        has_next, has_previous = has_more, request.after is not None
-    return Page(
-        items=rows,
-        cursors=[encode_cursor(key_of(row)) for row in rows],
-        has_next_page=has_next,
-        has_previous_page=has_previous,
-    )
+    bounded = keyset_statement(statement, keys, request.walk, descending=descending)
+    rows = await session.scalars(bounded, page_parameters(keys, request))
+    return page_of(list(rows.all()), request, key_of)

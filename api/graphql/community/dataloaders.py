@@ -1,9 +1,10 @@
 """Community DataLoaders, fresh per request. Viewer-specific ones are bound to the viewer."""
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar, cast
+from functools import cache
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, and_, false, select
+from sqlalchemy import BindParameter, Integer, Select, and_, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
@@ -114,6 +115,25 @@ class FollowingByThreadIdLoader(DataLoader[int, bool]):
         super().__init__(load_fn=load)
 
 
+_THREAD_IDS: BindParameter[Any] = bindparam("thread_ids", expanding=True)
+_WATCHER_ID = bindparam("watcher_id", type_=Integer, required=True)
+
+
+@cache
+def _readable_threads_statement(audience: policies.Audience) -> Select[Thread, Space, int | None]:
+    """Built once per audience: a thread page reads it on every request."""
+    watch = and_(ThreadWatch.thread_id == Thread.id, ThreadWatch.member_id == _WATCHER_ID)
+    statement = (
+        select(Thread, Space, ThreadWatch.member_id)
+        .join(Space, Space.id == Thread.space_id)
+        .outerjoin(ThreadWatch, watch)
+        .where(Thread.id.in_(_THREAD_IDS))
+    )
+    # readable_threads is typed for select(Thread); it only adds WHERE clauses
+    readable = policies.readable_threads(audience, statement)  # type: ignore[arg-type]
+    return cast(Select[Thread, Space, int | None], readable)
+
+
 class ReadableThreadByIdLoader(DataLoader[int, Thread | None]):
     """Threads the viewer may read, each with its space and whether the viewer watches it,
     primed into those two loaders. A thread page shows both: one statement instead of three."""
@@ -126,18 +146,14 @@ class ReadableThreadByIdLoader(DataLoader[int, Thread | None]):
         following_by_thread_id: "FollowingByThreadIdLoader",
     ) -> None:
         async def load(ids: Sequence[int]) -> list[Thread | None]:
-            watch = and_(
-                ThreadWatch.thread_id == Thread.id, ThreadWatch.member_id == actor.member_id
+            rows = await session.execute(
+                _readable_threads_statement(policies.audience_of(actor)),
+                {
+                    "thread_ids": list(ids),
+                    "watcher_id": actor.member_id,
+                    **policies.viewer_parameters(actor),
+                },
             )
-            statement = (
-                select(Thread, Space, ThreadWatch.member_id)
-                .join(Space, Space.id == Thread.space_id)
-                .outerjoin(ThreadWatch, watch)
-                .where(Thread.id.in_(ids))
-            )
-            # readable_threads is typed for select(Thread); it only adds WHERE clauses
-            readable = policies.readable_threads(actor, statement)  # type: ignore[arg-type]
-            rows = await session.execute(cast(Select[Thread, Space, int | None], readable))
             found: dict[int, Thread] = {}
             for thread, space, watcher in rows:
                 found[thread.id] = thread

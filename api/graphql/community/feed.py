@@ -8,6 +8,8 @@ Instead the connection resolver loads what the query selects for all the page's 
 statement per kind (through the same DataLoaders, so their caches serve later fields too), and
 hands the results to the nodes, whose resolvers then return plain values. A thread node built
 anywhere else (node(), a mutation payload, a search hit) falls back to the loaders.
+What can come with the page's own statement does (queries.py): a space's feed reads each
+thread's viewer state with it, a thread page each post's author.
 """
 
 from collections.abc import Iterable, Sequence
@@ -18,9 +20,12 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from api.graphql.context import Info
 from domain.community import repository
 from domain.community.models import Post, ReactionKind, Thread
-from domain.community.repository import Teaser
+from domain.community.repository import Teaser, ThreadViewerState
 from domain.identity.models import Account, Member
 from domain.identity.policies import can_view_account_of
+
+# The fields selected under a connection's nodes, by GraphQL name, with their sub-selections.
+Tree = dict[str, "Tree"]
 
 
 @dataclass
@@ -35,18 +40,38 @@ class FeedPage:
     accounts: dict[int, Account] = field(default_factory=dict)
 
 
-async def load_feed_page(info: Info, threads: Sequence[Thread]) -> FeedPage:
-    """Loads, for `threads`, the per-thread fields the query selects under edges.node."""
+VIEWER_STATE_FIELDS = frozenset({"unreadCount", "viewerIsFollowing", "lastPost"})
+
+
+def wants_viewer_state(selected: Tree) -> bool:
+    """Whether a page of threads should be read with repository.with_viewer_state."""
+    return not VIEWER_STATE_FIELDS.isdisjoint(selected)
+
+
+async def load_feed_page(
+    info: Info,
+    threads: Sequence[Thread],
+    selected: Tree | None = None,
+    states: Sequence[ThreadViewerState] | None = None,
+) -> FeedPage:
+    """Loads, for `threads`, the per-thread fields the query selects under edges.node
+    (`selected`: node_selection(info), if the caller has it). `states`: the viewer's state of
+    these threads, if it was read with them."""
     page = FeedPage()
     if not threads:
         return page
-    selected = _node_selection(info.selected_fields)
+    selected = node_selection(info) if selected is None else selected
     loaders = info.context.community
     ids = [thread.id for thread in threads]
-    state_fields = {"unreadCount", "viewerIsFollowing", "lastPost"} & selected.keys()
-    if len(state_fields) > 1:
+    state_fields = VIEWER_STATE_FIELDS & selected.keys()
+    if states is not None:
+        _use_viewer_state(info, page, ids, states, state_fields)
+    elif len(state_fields) > 1:
         # Several of them: one joined statement for the page, primed into their loaders.
-        await _load_viewer_state(info, page, ids, state_fields)
+        actor = info.context.require_actor()
+        session = info.context.session
+        states = await repository.threads_viewer_state(session, actor.member_id, ids)
+        _use_viewer_state(info, page, ids, states, state_fields)
     elif "unreadCount" in selected:
         positions = await loaders.read_position_by_thread_id.load_many(ids)
         page.read_positions = dict(zip(ids, positions, strict=True))
@@ -81,10 +106,14 @@ async def load_feed_page(info: Info, threads: Sequence[Thread]) -> FeedPage:
     return page
 
 
-async def _load_viewer_state(info: Info, page: FeedPage, ids: list[int], fields: set[str]) -> None:
-    actor = info.context.require_actor()
+def _use_viewer_state(
+    info: Info,
+    page: FeedPage,
+    ids: list[int],
+    states: Sequence[ThreadViewerState],
+    fields: frozenset[str],
+) -> None:
     loaders = info.context.community
-    states = await repository.threads_viewer_state(info.context.session, actor.member_id, ids)
     for state in states:
         loaders.read_position_by_thread_id.prime(state.thread_id, state.read_position)
         loaders.following_by_thread_id.prime(state.thread_id, state.following)
@@ -99,21 +128,30 @@ async def _load_viewer_state(info: Info, page: FeedPage, ids: list[int], fields:
         page.teasers = {s.teaser.post_id: s.teaser for s in states if s.teaser is not None}
 
 
-async def load_post_page(info: Info, posts: Sequence[Post]) -> FeedPage:
+async def load_post_page(
+    info: Info,
+    posts: Sequence[Post],
+    selected: Tree | None = None,
+    authors: Sequence[Member] | None = None,
+) -> FeedPage:
     """The same for a page of posts (a thread page): authors and the viewer's reactions, keyed
-    by post id."""
+    by post id. `authors`: the posts' authors, if they were read with them."""
     page = FeedPage()
     if not posts:
         return page
-    selected = _node_selection(info.selected_fields)
+    selected = node_selection(info) if selected is None else selected
     if "viewerReactions" in selected:
         ids = [post.id for post in posts]
         reactions = await info.context.community.viewer_reactions_by_post_id.load_many(ids)
         page.viewer_reactions = dict(zip(ids, reactions, strict=True))
     if "author" in selected:
-        ordered = sorted({post.author_id for post in posts})
-        members = await info.context.identity.member_by_id.load_many(ordered)
-        page.members = {m.id: m for m in members if m is not None}
+        if authors is None:
+            ordered = sorted({post.author_id for post in posts})
+            loaded = await info.context.identity.member_by_id.load_many(ordered)
+            authors = [m for m in loaded if m is not None]
+        else:
+            info.context.identity.prime_members(authors)
+        page.members = {m.id: m for m in authors}
         if "account" in selected["author"]:
             page.accounts = await _visible_accounts(info, page.members.values())
     return page
@@ -127,14 +165,11 @@ async def _visible_accounts(info: Info, members: Iterable[Member]) -> dict[int, 
     return {a.id: a for a in accounts if a is not None}
 
 
-Tree = dict[str, "Tree"]
-
-
-def _node_selection(selections: Sequence[Selection]) -> Tree:
+def node_selection(info: Info) -> Tree:
     """The fields selected under <connection> { edges { node { ... } } }, by GraphQL name, each
     with its own sub-selection (fragments flattened)."""
     tree: Tree = {}
-    for connection in selections:
+    for connection in info.selected_fields:
         edges = _children(_flatten(connection.selections), "edges")
         _merge(tree, _children(_flatten(edges), "node"))
     return tree

@@ -1,12 +1,20 @@
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import replace
+from functools import cache
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import OperationType
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, String, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry import relay
 
-from api.graphql.community.feed import load_feed_page, load_post_page
+from api.graphql.community.feed import (
+    load_feed_page,
+    load_post_page,
+    node_selection,
+    wants_viewer_state,
+)
 from api.graphql.community.types import (
     PostConnection,
     PostNode,
@@ -19,8 +27,16 @@ from api.graphql.context import Info
 from api.graphql.relay import is_row_id, page_request, to_connection
 from domain.community import policies, repository
 from domain.community.models import Post, Space, Thread
+from domain.identity.models import Member
 from domain.shared.errors import BadRequest
-from domain.shared.pagination import Page, paginate
+from domain.shared.pagination import (
+    Page,
+    Walk,
+    keyset_statement,
+    page_of,
+    page_parameters,
+    paginate,
+)
 
 R = TypeVar("R", Space, Thread, Post)
 
@@ -44,6 +60,44 @@ def _found(ids: Sequence[int], rows: Sequence[R | None]) -> dict[int, R]:
     return {i: row for i, row in zip(ids, rows, strict=True) if row is not None}
 
 
+# The statements of the forum's read path are built once per audience and page shape, and run
+# with bind parameters: building and keying a statement costs more CPU than SQLite takes to run it.
+_SPACE_ID = bindparam("space_id", type_=Integer, required=True)
+_THREAD_ID = bindparam("thread_id", type_=Integer, required=True)
+_SLUG = bindparam("slug", type_=String, required=True)
+_POST_KEYS = [Post.number]
+
+
+@cache
+def _space_threads_statement(
+    audience: policies.Audience, order: ThreadOrder, walk: Walk, with_viewer_state: bool
+) -> tuple[Select[Any], list[InstrumentedAttribute[Any]]]:
+    statement = select(Thread).where(
+        Thread.space_id == _SPACE_ID, policies.thread_state_filter(audience)
+    )
+    statement, keys = repository.thread_feed(statement, order)
+    if with_viewer_state:
+        statement = repository.with_viewer_state(statement)
+    return keyset_statement(statement, keys, walk, descending=True), keys
+
+
+@cache
+def _thread_posts_statement(
+    audience: policies.Audience, walk: Walk, with_authors: bool
+) -> Select[Any]:
+    statement: Select[Any] = select(Post).where(
+        Post.thread_id == _THREAD_ID, policies.post_state_filter(audience)
+    )
+    if with_authors:
+        statement = statement.add_columns(Member).join(Member, Member.id == Post.author_id)
+    return keyset_statement(statement, _POST_KEYS, walk)
+
+
+@cache
+def _space_by_slug_statement(audience: policies.Audience) -> Select[Space]:
+    return policies.readable_spaces(audience, select(Space).where(Space.slug == _SLUG))
+
+
 async def space_threads(
     info: Info,
     space: Space,
@@ -59,19 +113,25 @@ async def space_threads(
     actor = info.context.require_actor()
     if not 1 <= top_period_days <= 3650:
         raise BadRequest("topPeriodDays must be between 1 and 3650")
-    statement = select(Thread).where(
-        Thread.space_id == space.id, policies.thread_state_filter(actor)
-    )
-    statement, keys = repository.thread_feed(statement, order, info.context.now, top_period_days)
-    page = await paginate(
-        info.context.session,
-        statement,
-        keys,
-        lambda t: [getattr(t, k.key) for k in keys],
-        page_request(first, after, last, before),
-        descending=True,
-    )
-    return await _thread_connection(info, page)
+    request = page_request(first, after, last, before)
+    selected = node_selection(info)
+    # The viewer's state of each thread (read position, watch, last post) comes with the page.
+    with_state = wants_viewer_state(selected)
+    audience = policies.audience_of(actor)
+    statement, keys = _space_threads_statement(audience, order, request.walk, with_state)
+    parameters = {
+        "space_id": space.id,
+        "member_id": actor.member_id,
+        **policies.viewer_parameters(actor),
+        **repository.thread_feed_parameters(order, info.context.now, top_period_days),
+        **page_parameters(keys, request),
+    }
+    rows = await info.context.session.execute(statement, parameters)
+    page = page_of(list(rows.all()), request, lambda row: [getattr(row[0], k.key) for k in keys])
+    states = [repository.viewer_state(row[0].id, row) for row in page.items] if with_state else None
+    threads = replace(page, items=[row[0] for row in page.items])
+    feed = await load_feed_page(info, threads.items, selected, states)
+    return to_connection(ThreadConnection, threads, lambda t: ThreadNode.from_model(t, feed))
 
 
 async def _thread_connection(info: Info, page: Page[Thread]) -> ThreadConnection:
@@ -88,20 +148,28 @@ async def thread_posts(
     before: str | None,
 ) -> PostConnection:
     actor = info.context.require_actor()
-    statement = select(Post).where(Post.thread_id == thread.id, policies.post_state_filter(actor))
-    page = await paginate(
-        info.context.session,
-        statement,
-        [Post.number],
-        lambda p: [p.number],
-        page_request(first, after, last, before),
+    request = page_request(first, after, last, before)
+    selected = node_selection(info)
+    # Each post's author comes with the page.
+    with_authors = "author" in selected
+    audience = policies.audience_of(actor)
+    rows = await info.context.session.execute(
+        _thread_posts_statement(audience, request.walk, with_authors),
+        {
+            "thread_id": thread.id,
+            **policies.viewer_parameters(actor),
+            **page_parameters(_POST_KEYS, request),
+        },
     )
-    for post in page.items:
+    page = page_of(list(rows.all()), request, lambda row: [row[0].number])
+    authors = [row[1] for row in page.items] if with_authors else None
+    posts = replace(page, items=[row[0] for row in page.items])
+    for post in posts.items:
         info.context.community.post_by_id.prime(post.id, post)
     if after is None and before is None and info.operation.operation is OperationType.QUERY:
         _record_view(info, thread)
-    loaded = await load_post_page(info, page.items)
-    return to_connection(PostConnection, page, lambda p: PostNode.from_model(p, loaded))
+    loaded = await load_post_page(info, posts.items, selected, authors)
+    return to_connection(PostConnection, posts, lambda p: PostNode.from_model(p, loaded))
 
 
 def _record_view(info: Info, thread: Thread) -> None:
@@ -127,7 +195,8 @@ class CommunityQueries:
     async def space(self, info: Info, slug: str) -> SpaceNode | None:
         actor = info.context.require_actor()
         found = await info.context.session.scalar(
-            policies.readable_spaces(actor, select(Space).where(Space.slug == slug))
+            _space_by_slug_statement(policies.audience_of(actor)),
+            {"slug": slug, **policies.viewer_parameters(actor)},
         )
         return SpaceNode.from_model(found) if found else None
 

@@ -2,12 +2,16 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.identity import repository
 from domain.identity.models import Account, Member, Role
+
+# Built once: every list of posts or threads loads its authors through it, and building and
+# keying the statement cost more CPU than running it.
+_MEMBERS_BY_IDS = select(Member).where(Member.id.in_(bindparam("member_ids", expanding=True)))
 
 
 class MemberByIdLoader(DataLoader[int, Member | None]):
@@ -15,7 +19,8 @@ class MemberByIdLoader(DataLoader[int, Member | None]):
 
     def __init__(self, session: AsyncSession) -> None:
         async def load(ids: Sequence[int]) -> list[Member | None]:
-            found = await repository.members_by_ids(session, ids, select(Member))
+            rows = await session.scalars(_MEMBERS_BY_IDS, {"member_ids": list(ids)})
+            found = {member.id: member for member in rows}
             return [found.get(i) for i in ids]
 
         super().__init__(load_fn=load)
