@@ -189,12 +189,13 @@ async def test_a_connection_terminated_mid_request_is_a_coded_error_and_the_next
             # and the next requests succeed: the pool replaced the dead connection
             again = await post(client, app, forum.member, REPLY, variables=reply_input)
             assert again.json()["data"]["reply"]["post"]["number"] == 2
-            # even after every idle connection of the pool was terminated (pre-ping)
+            # even after the server closed every idle connection of the pool (the pool sees
+            # them closed at checkout; the timeout waits until each backend has exited)
             async with admin.connect() as killer:
                 await killer.execution_options(isolation_level="AUTOCOMMIT")
                 await killer.execute(
                     text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+                        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE"
                         " datname = current_database() AND pid <> pg_backend_pid()"
                     )
                 )
