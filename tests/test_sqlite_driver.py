@@ -32,9 +32,7 @@ async def test_rows_description_counts_and_ids_come_back(engine):
         rows = await connection.execute(text("SELECT id, body FROM notes ORDER BY id"))
         assert list(rows.keys()) == ["id", "body"]
         assert rows.all() == [(1, "a!"), (2, "b!"), (3, "c!")]
-        returned = await connection.execute(
-            text("DELETE FROM notes WHERE id > 1 RETURNING id")
-        )
+        returned = await connection.execute(text("DELETE FROM notes WHERE id > 1 RETURNING id"))
         assert sorted(returned.scalars().all()) == [2, 3] and returned.rowcount == 2
 
 
