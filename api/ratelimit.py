@@ -6,8 +6,8 @@ answered with HTTP 429 and `Retry-After`).
 
 In memory, the library's synchronous limiter: counting is a few dictionary operations, and its
 asyncio twin sends every key ever counted through a worker thread on each hit to expire old
-entries (eight thread hand-offs per request in bench/nodebb.py, and more with every client seen
-within the window). Redis is I/O and goes through the asyncio limiter.
+entries (eight thread hand-offs per request with the default ceilings, and more with every
+client seen within the window). Redis is I/O and goes through the asyncio limiter.
 """
 
 import inspect
