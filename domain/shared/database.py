@@ -152,7 +152,11 @@ async def _take_writer_turn(session: AsyncSession, engine: Any) -> None:
     by_loop = _writer_turns.setdefault(engine, {})
     turn = by_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     try:
-        await asyncio.wait_for(turn.acquire(), SQLITE_BUSY_TIMEOUT_SECONDS)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for runs the acquire as a task of
+        # its own and loses a cancellation that lands as the lock is granted (the request's own
+        # time limit then never stops it).
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_SECONDS):
+            await turn.acquire()
     except TimeoutError:
         raise exc.OperationalError(
             "BEGIN IMMEDIATE",
