@@ -201,14 +201,23 @@ async def _cast_vote(info: Info, input: VoteIdeaInput, cast: CastVote) -> VotePa
     """Voting and changing a vote's importance share input and payload."""
     context = info.context
 
-    async def action() -> tuple[IdeaNode, IdeaVoteType]:
+    async def action() -> tuple[Idea, IdeaVote]:
         idea_id = decode_id(input.idea_id, "Idea", ["input", "ideaId"])
-        idea, vote = await cast(
-            context.session, context.require_writer(), idea_id, input.importance
-        )
+        return await cast(context.session, context.require_writer(), idea_id, input.importance)
+
+    return await _vote_payload(info, action)
+
+
+async def _vote_payload(
+    info: Info, action: Callable[[], Awaitable[tuple[Idea, IdeaVote]]]
+) -> VotePayload:
+    """Runs a vote action as a mutation and reports the idea and the vote it left."""
+
+    async def reported() -> tuple[IdeaNode, IdeaVoteType]:
+        idea, vote = await action()
         return _idea(idea), IdeaVoteType.from_model(vote)
 
-    result, problems = await mutate(info, action)
+    result, problems = await mutate(info, reported)
     return VotePayload(
         idea=result[0] if result else None,
         vote=result[1] if result else None,
@@ -294,7 +303,7 @@ class FeedbackMutations(SurveyMutations):
     async def record_proxy_vote(self, info: Info, input: RecordProxyVoteInput) -> VotePayload:
         context = info.context
 
-        async def action() -> tuple[IdeaNode, IdeaVoteType]:
+        async def action() -> tuple[Idea, IdeaVote]:
             proxy = voting.ProxyVote(
                 idea_id=decode_id(input.idea_id, "Idea", ["input", "ideaId"]),
                 member_id=decode_id(input.member_id, "Member", ["input", "memberId"]),
@@ -302,17 +311,9 @@ class FeedbackMutations(SurveyMutations):
                 source=input.source,
                 note=input.note,
             )
-            idea, vote = await voting.record_proxy_vote(
-                context.session, context.require_writer(), proxy
-            )
-            return _idea(idea), IdeaVoteType.from_model(vote)
+            return await voting.record_proxy_vote(context.session, context.require_writer(), proxy)
 
-        result, problems = await mutate(info, action)
-        return VotePayload(
-            idea=result[0] if result else None,
-            vote=result[1] if result else None,
-            user_errors=FeedbackUserError.from_problems(problems),
-        )
+        return await _vote_payload(info, action)
 
     @strawberry.mutation(description="Follow an idea, or mute it.")
     async def set_idea_subscription(
