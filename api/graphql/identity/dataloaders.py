@@ -2,16 +2,11 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from domain.identity import repository
 from domain.identity.models import Account, Member, Role
-
-# Built once: every list of posts or threads loads its authors through it, and building and
-# keying the statement cost more CPU than running it.
-_MEMBERS_BY_IDS = select(Member).where(Member.id.in_(bindparam("member_ids", expanding=True)))
 
 
 class MemberByIdLoader(DataLoader[int, Member | None]):
@@ -19,8 +14,7 @@ class MemberByIdLoader(DataLoader[int, Member | None]):
 
     def __init__(self, session: AsyncSession) -> None:
         async def load(ids: Sequence[int]) -> list[Member | None]:
-            rows = await session.scalars(_MEMBERS_BY_IDS, {"member_ids": list(ids)})
-            found = {member.id: member for member in rows}
+            found = await repository.members_by_ids(session, ids)
             return [found.get(i) for i in ids]
 
         super().__init__(load_fn=load)
